@@ -1,0 +1,98 @@
+package org.bpespark.pipeline;
+
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+import org.bpespark.pipeline.text.PreTokenizer;
+import org.bpespark.pipeline.text.SpecialTokens;
+
+/**
+ * Encodes text that arrives in chunks. After each chunk it emits every id that more input cannot
+ * change and keeps the unfinished tail: a possible special-token prefix at the end, and the last
+ * two pre-tokens of the text before it. One is not enough: a lone {@code '} followed by {@code l}
+ * are two pre-tokens that become {@code 'll} when another {@code l} arrives; each GPT-2 alternative
+ * looks at most two characters past a match, so two held-back matches cover it
+ * ({@code TokenizerStreamingTest} checks this on random chunkings).
+ */
+final class StreamingEncoder {
+    private final Tokenizer tokenizer;
+    private final SpecialTokens specials;
+    private byte[] buf = new byte[1 << 12];
+    private int len;
+    /** A high surrogate that ended the previous chunk, waiting for its low half. */
+    private char pendingHigh;
+    private final IntArrayList matchStarts = new IntArrayList();
+
+    StreamingEncoder(Tokenizer tokenizer, SpecialTokens specials) {
+        this.tokenizer = tokenizer;
+        this.specials = specials;
+    }
+
+    void feed(String chunk, IntConsumer out) {
+        if (pendingHigh != 0) {
+            chunk = pendingHigh + chunk;
+            pendingHigh = 0;
+        }
+        if (!chunk.isEmpty() && Character.isHighSurrogate(chunk.charAt(chunk.length() - 1))) {
+            pendingHigh = chunk.charAt(chunk.length() - 1);
+            chunk = chunk.substring(0, chunk.length() - 1);
+        }
+        append(chunk.getBytes(StandardCharsets.UTF_8));
+        drain(out);
+    }
+
+    void finish(IntConsumer out) {
+        if (pendingHigh != 0) {
+            append(String.valueOf(pendingHigh).getBytes(StandardCharsets.UTF_8));
+            pendingHigh = 0;
+        }
+        tokenizer.encode(buf, 0, len, out);
+        len = 0;
+    }
+
+    private void append(byte[] bytes) {
+        if (len + bytes.length > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(len + bytes.length, buf.length * 2));
+        }
+        System.arraycopy(bytes, 0, buf, len, bytes.length);
+        len += bytes.length;
+    }
+
+    /** Emits the settled prefix of the buffer and moves the tail to its front. */
+    private void drain(IntConsumer out) {
+        int safeEnd = len - specials.partialSuffixLength(buf, 0, len);
+        int[] lastText = {0, 0};
+        specials.split(buf, 0, safeEnd, new SpecialTokens.Visitor() {
+            @Override
+            public void text(byte[] b, int start, int end) {
+                lastText[0] = start;
+                lastText[1] = end;
+            }
+
+            @Override
+            public void special(int index) {
+                // Everything up to a complete special token is settled.
+            }
+        });
+        int cut = settledEnd(safeEnd, lastText[0], lastText[1]);
+        if (cut > 0) {
+            tokenizer.encode(buf, 0, cut, out);
+            System.arraycopy(buf, cut, buf, 0, len - cut);
+            len -= cut;
+        }
+    }
+
+    /**
+     * Where the settled prefix ends: before the second-to-last pre-token of the final text piece if
+     * that piece reaches {@code safeEnd}, else at {@code safeEnd} (the buffer ends with a special token).
+     */
+    private int settledEnd(int safeEnd, int textStart, int textEnd) {
+        if (textEnd != safeEnd || textEnd == textStart) {
+            return safeEnd;
+        }
+        matchStarts.clear();
+        PreTokenizer.split(buf, textStart, textEnd, (b, start, end) -> matchStarts.add(start));
+        return matchStarts.size() <= 2 ? textStart : matchStarts.getInt(matchStarts.size() - 2);
+    }
+}

@@ -1,0 +1,195 @@
+package org.bpespark.pipeline;
+
+import it.unimi.dsi.fastutil.ints.IntArrayList;
+import it.unimi.dsi.fastutil.objects.Object2ObjectOpenCustomHashMap;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.PrimitiveIterator;
+import java.util.function.IntConsumer;
+import org.bpespark.pipeline.text.ByteSlice;
+import org.bpespark.pipeline.text.PreTokenizer;
+import org.bpespark.pipeline.text.SpecialTokens;
+
+/**
+ * Encodes text to token ids and decodes ids to text with a {@link BpeModel}, the way tiktoken and
+ * CS336's {@code Tokenizer} do: special tokens first (leftmost, longest), the GPT-2 pre-tokenizer on
+ * the text between them, then the merges inside each pre-token.
+ *
+ * <p>Frequent pre-tokens are cached (a bounded map from bytes to ids). An instance is not
+ * thread-safe because of that cache and its scratch arrays: use one per thread (construction takes
+ * a few milliseconds for 50,000 merges).
+ */
+public final class Tokenizer {
+    /** Pre-tokens longer than this are not cached: they are rare and would pin memory. */
+    private static final int MAX_CACHED_BYTES = 64;
+    private static final int MAX_CACHE_ENTRIES = 1 << 17;
+
+    private final BpeModel model;
+    private final byte[][] vocab;
+    private final SpecialTokens specials;
+    private final WordEncoder wordEncoder;
+    private final int[] idOfByte = new int[256];
+    private final Object2ObjectOpenCustomHashMap<Object, int[]> cache =
+            new Object2ObjectOpenCustomHashMap<>(1 << 12, ByteSlice.STRATEGY);
+    private final ByteSlice probe = new ByteSlice();
+    private int[] scratch = new int[64];
+
+    public Tokenizer(BpeModel model) {
+        this.model = model;
+        this.vocab = model.vocabArray();
+        this.specials = new SpecialTokens(model.specialTokens());
+        this.wordEncoder = new WordEncoder(model);
+        for (int b = 0; b < 256; b++) {
+            idOfByte[b] = model.idOfByte(b);
+        }
+    }
+
+    public BpeModel model() {
+        return model;
+    }
+
+    /** Encodes text; the model's special tokens in it become their ids. */
+    public int[] encode(String text) {
+        IntArrayList out = new IntArrayList(text.length() / 3 + 1);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        encode(utf8, 0, utf8.length, out::add);
+        return out.toIntArray();
+    }
+
+    /** Encodes text as ordinary text: a special token's text in it is split like any other text. */
+    public int[] encodeOrdinary(String text) {
+        IntArrayList out = new IntArrayList(text.length() / 3 + 1);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        encodeOrdinary(utf8, 0, utf8.length, out::add);
+        return out.toIntArray();
+    }
+
+    /** Encodes {@code utf8[from, to)}, recognising special tokens. */
+    public void encode(byte[] utf8, int from, int to, IntConsumer out) {
+        specials.split(utf8, from, to, new SpecialTokens.Visitor() {
+            @Override
+            public void text(byte[] buf, int start, int end) {
+                encodeOrdinary(buf, start, end, out);
+            }
+
+            @Override
+            public void special(int index) {
+                out.accept(model.specialId(index));
+            }
+        });
+    }
+
+    /** Encodes {@code utf8[from, to)} as ordinary text. */
+    public void encodeOrdinary(byte[] utf8, int from, int to, IntConsumer out) {
+        PreTokenizer.split(utf8, from, to, (buf, start, end) -> encodePreToken(buf, start, end, out));
+    }
+
+    /** Encodes one pre-token. */
+    void encodePreToken(byte[] buf, int start, int end, IntConsumer out) {
+        int n = end - start;
+        if (n == 1) {
+            out.accept(idOfByte[buf[start] & 0xFF]);
+            return;
+        }
+        if (n <= MAX_CACHED_BYTES) {
+            int[] cached = cache.get(probe.set(buf, start, end));
+            if (cached != null) {
+                for (int id : cached) {
+                    out.accept(id);
+                }
+                return;
+            }
+        }
+        if (scratch.length < n) {
+            scratch = new int[Math.max(n, scratch.length * 2)];
+        }
+        for (int i = 0; i < n; i++) {
+            scratch[i] = idOfByte[buf[start + i] & 0xFF];
+        }
+        int m = wordEncoder.merge(scratch, n);
+        for (int i = 0; i < m; i++) {
+            out.accept(scratch[i]);
+        }
+        if (n <= MAX_CACHED_BYTES) {
+            if (cache.size() >= MAX_CACHE_ENTRIES) {
+                cache.clear();
+            }
+            cache.put(probe.toArray(), java.util.Arrays.copyOf(scratch, m));
+        }
+    }
+
+    /** The bytes behind a sequence of ids. */
+    public byte[] decodeBytes(int[] ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length * 4);
+        for (int id : ids) {
+            if (id < 0 || id >= vocab.length) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + vocab.length + ")");
+            }
+            out.writeBytes(vocab[id]);
+        }
+        return out.toByteArray();
+    }
+
+    /** Decodes ids to text; bytes that are not valid UTF-8 become U+FFFD, never an exception. */
+    public String decode(int[] ids) {
+        return new String(decodeBytes(ids), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Encodes a stream of text chunks lazily, holding memory proportional to one chunk plus the
+     * unfinished tail, and yields exactly the ids {@link #encode} gives on the concatenated text.
+     */
+    public PrimitiveIterator.OfInt encodeIterable(Iterator<String> chunks) {
+        StreamingEncoder stream = new StreamingEncoder(this, specials);
+        IntArrayList pending = new IntArrayList();
+        return new PrimitiveIterator.OfInt() {
+            private int next;
+            private boolean finished;
+
+            @Override
+            public boolean hasNext() {
+                while (next == pending.size()) {
+                    if (finished) {
+                        return false;
+                    }
+                    pending.clear();
+                    next = 0;
+                    if (chunks.hasNext()) {
+                        stream.feed(chunks.next(), pending::add);
+                    } else {
+                        stream.finish(pending::add);
+                        finished = true;
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public int nextInt() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return pending.getInt(next++);
+            }
+        };
+    }
+
+    /** Encodes everything a reader gives, in chunks, in constant memory (besides {@code out}). */
+    public void encode(Reader reader, IntConsumer out) {
+        StreamingEncoder stream = new StreamingEncoder(this, specials);
+        char[] chunk = new char[1 << 16];
+        try {
+            for (int n; (n = reader.read(chunk)) >= 0; ) {
+                stream.feed(new String(chunk, 0, n), out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        stream.finish(out);
+    }
+}

@@ -1,0 +1,117 @@
+package org.bpespark.pipeline.text;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Finds special tokens (e.g. {@code <|endoftext|>}) in UTF-8 text: leftmost occurrence first and,
+ * where several start at the same place, the longest (so {@code <|endoftext|><|endoftext|>} wins over
+ * {@code <|endoftext|>} when both are special). Searching bytes is the same as searching characters
+ * because UTF-8 is self-synchronising.
+ */
+public final class SpecialTokens {
+    /** Receives the ordinary text between special tokens, and each special token found. */
+    public interface Visitor {
+        void text(byte[] buf, int start, int end);
+
+        void special(int index);
+    }
+
+    private final List<String> tokens;
+    private final byte[][] tokenBytes;
+    /** Indices into {@code tokenBytes}, longest token first, so the first hit at a place is the longest. */
+    private final int[] byLength;
+    private final boolean[] firstByte = new boolean[256];
+    private final int maxLength;
+
+    public SpecialTokens(List<String> tokens) {
+        this.tokens = List.copyOf(tokens);
+        this.tokenBytes = new byte[tokens.size()][];
+        List<Integer> order = new ArrayList<>();
+        int max = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.get(i).isEmpty()) {
+                throw new IllegalArgumentException("a special token must not be empty");
+            }
+            tokenBytes[i] = tokens.get(i).getBytes(StandardCharsets.UTF_8);
+            firstByte[tokenBytes[i][0] & 0xFF] = true;
+            max = Math.max(max, tokenBytes[i].length);
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt((Integer i) -> -tokenBytes[i].length).thenComparingInt(i -> i));
+        this.byLength = order.stream().mapToInt(Integer::intValue).toArray();
+        this.maxLength = max;
+    }
+
+    public static SpecialTokens none() {
+        return new SpecialTokens(List.of());
+    }
+
+    public List<String> tokens() {
+        return tokens;
+    }
+
+    public boolean isEmpty() {
+        return tokens.isEmpty();
+    }
+
+    /** Index of the longest special token that starts at {@code p}, or -1. */
+    public int matchAt(byte[] b, int p, int to) {
+        if (!firstByte[b[p] & 0xFF]) {
+            return -1;
+        }
+        for (int i : byLength) {
+            byte[] t = tokenBytes[i];
+            if (p + t.length <= to && java.util.Arrays.equals(b, p, p + t.length, t, 0, t.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Walks {@code b[from, to)}: text pieces (possibly empty ones skipped) and special tokens in order. */
+    public void split(byte[] b, int from, int to, Visitor visitor) {
+        int textStart = from;
+        if (!tokens.isEmpty()) {
+            for (int p = from; p < to; p++) {
+                int hit = matchAt(b, p, to);
+                if (hit >= 0) {
+                    if (p > textStart) {
+                        visitor.text(b, textStart, p);
+                    }
+                    visitor.special(hit);
+                    p += tokenBytes[hit].length - 1;
+                    textStart = p + 1;
+                }
+            }
+        }
+        if (to > textStart) {
+            visitor.text(b, textStart, to);
+        }
+    }
+
+    /**
+     * How many bytes at the end of {@code b[from, to)} could be the start of a special token that
+     * more input would complete; a streaming reader must hold them back.
+     */
+    public int partialSuffixLength(byte[] b, int from, int to) {
+        for (int len = Math.min(maxLength - 1, to - from); len > 0; len--) {
+            for (byte[] t : tokenBytes) {
+                if (t.length > len && java.util.Arrays.equals(b, to - len, to, t, 0, len)) {
+                    return len;
+                }
+            }
+        }
+        return 0;
+    }
+
+    public int length(int index) {
+        return tokenBytes[index].length;
+    }
+
+    public byte[] bytes(int index) {
+        return tokenBytes[index].clone();
+    }
+}
