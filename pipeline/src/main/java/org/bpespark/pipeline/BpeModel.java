@@ -7,6 +7,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import it.unimi.dsi.fastutil.bytes.ByteArrays;
+import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
 import org.bpespark.pipeline.format.ByteLevel;
 import org.bpespark.pipeline.text.ByteSlice;
 
@@ -19,9 +22,11 @@ import org.bpespark.pipeline.text.ByteSlice;
  * special tokens follow the merges ({@code <|endoftext|>} = 50256 with GPT-2's merges).
  * {@link #withVocab} accepts any other numbering, as long as it is consistent.
  */
-public final class BpeModel {
+public final class BpeModel implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** A merge: two tokens (as bytes) whose concatenation becomes a new token. */
-    public record Merge(byte[] left, byte[] right) {
+    public record Merge(byte[] left, byte[] right) implements java.io.Serializable {
         public Merge {
             Objects.requireNonNull(left);
             Objects.requireNonNull(right);
@@ -111,14 +116,21 @@ public final class BpeModel {
         return "\"" + ByteLevel.encode(token) + "\"";
     }
 
-    /** The standard layout: 256 bytes in GPT-2 order, then the merges, then the special tokens. */
+    /**
+     * The standard layout: 256 bytes in GPT-2 order, then the merges' results (a result that is
+     * already a token keeps its id), then the special tokens.
+     */
     public static BpeModel of(List<Merge> merges, List<String> specialTokens) {
         List<byte[]> vocab = new ArrayList<>(256 + merges.size() + specialTokens.size());
         for (int id = 0; id < 256; id++) {
             vocab.add(new byte[] {(byte) ByteLevel.byteOfId(id)});
         }
+        Set<byte[]> seen = new ObjectOpenCustomHashSet<>(ByteArrays.HASH_STRATEGY);
         for (Merge m : merges) {
-            vocab.add(m.merged());
+            // A merge whose result is already a token (ab+c after a+bc) reuses that id, as the trainer does.
+            if (seen.add(m.merged())) {
+                vocab.add(m.merged());
+            }
         }
         return withVocab(vocab, merges, specialTokens);
     }

@@ -66,16 +66,19 @@ public final class BpeTrainer {
             words[row] = symbols;
             counts[row] = table.count(row);
         }
-        return resume(List.of(), words, counts);
+        return resume(List.of(), words, counts, null);
     }
 
     /**
      * Continues training after {@code priorMerges}. {@code words} must already be encoded with those
      * merges (ids in the standard layout of {@link BpeModel#of}); the Spark job does that on the
      * executors when it resumes from a checkpoint. The arrays are modified.
+     *
+     * @param pairCounts the pairs' counts over {@code words} if already counted (the Spark job counts
+     *     them map-reduce style on the executors), or null to count them here
      */
-    public BpeModel resume(List<Merge> priorMerges, int[][] words, long[] counts) {
-        MergeLoop loop = new MergeLoop(priorMerges, words, counts);
+    public BpeModel resume(List<Merge> priorMerges, int[][] words, long[] counts, Long2LongOpenHashMap pairCounts) {
+        MergeLoop loop = new MergeLoop(priorMerges, words, counts, pairCounts);
         List<Merge> merges = new ArrayList<>(priorMerges);
         int specialsToAdd = (int) specialTokens.stream()
                 .filter(s -> loop.idOf(s.getBytes(StandardCharsets.UTF_8)) < 0).count();
@@ -98,14 +101,14 @@ public final class BpeTrainer {
         private final long[] counts;
         /** Merge number that last touched each word, so a word listed twice for a pair is merged once. */
         private final int[] touchedBy;
-        private final Long2LongOpenHashMap pairCounts = new Long2LongOpenHashMap();
+        private final Long2LongOpenHashMap pairCounts;
         private final Long2ObjectOpenHashMap<IntArrayList> pairWords = new Long2ObjectOpenHashMap<>();
         private final PairHeap heap = new PairHeap(tokenBytes::get);
         private final LongOpenHashSet grownPairs = new LongOpenHashSet();
         private int mergeNumber;
         long lastCount;
 
-        MergeLoop(List<Merge> priorMerges, int[][] words, long[] counts) {
+        MergeLoop(List<Merge> priorMerges, int[][] words, long[] counts, Long2LongOpenHashMap givenPairCounts) {
             idOf.defaultReturnValue(-1);
             for (int id = 0; id < 256; id++) {
                 addToken(new byte[] {(byte) ByteLevel.byteOfId(id)});
@@ -120,10 +123,15 @@ public final class BpeTrainer {
             this.counts = counts;
             this.touchedBy = new int[words.length];
             Arrays.fill(touchedBy, -1);
+            this.pairCounts = givenPairCounts != null ? givenPairCounts : new Long2LongOpenHashMap();
             for (int w = 0; w < words.length; w++) {
                 int[] s = words[w];
                 for (int i = 0; i + 1 < s.length; i++) {
-                    addPair(PairHeap.key(s[i], s[i + 1]), w, counts[w]);
+                    long pair = PairHeap.key(s[i], s[i + 1]);
+                    if (givenPairCounts == null) {
+                        pairCounts.addTo(pair, counts[w]);
+                    }
+                    indexPair(pair, w);
                 }
             }
             pairCounts.long2LongEntrySet().fastForEach(e -> heap.push(e.getLongKey(), e.getLongValue()));
@@ -145,6 +153,10 @@ public final class BpeTrainer {
 
         private void addPair(long pair, int word, long count) {
             pairCounts.addTo(pair, count);
+            indexPair(pair, word);
+        }
+
+        private void indexPair(long pair, int word) {
             IntArrayList list = pairWords.get(pair);
             if (list == null) {
                 list = new IntArrayList(2);

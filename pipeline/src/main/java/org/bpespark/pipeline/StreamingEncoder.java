@@ -75,24 +75,30 @@ final class StreamingEncoder {
                 // Everything up to a complete special token is settled.
             }
         });
-        int cut = settledEnd(safeEnd, lastText[0], lastText[1]);
-        if (cut > 0) {
+        int textStart = lastText[0];
+        int textEnd = lastText[1];
+        int cut;
+        if (textEnd != safeEnd || textEnd == textStart) {
+            // The buffer ends with a complete special token: everything up to safeEnd is settled.
+            cut = safeEnd;
             tokenizer.encode(buf, 0, cut, out);
+        } else {
+            matchStarts.clear();
+            PreTokenizer.split(buf, textStart, textEnd, (b, start, end) -> matchStarts.add(start));
+            int settled = Math.max(0, matchStarts.size() - 2);
+            cut = settled == 0 ? textStart : matchStarts.getInt(settled);
+            // Before the final text piece everything ends at a special token, so it is complete.
+            tokenizer.encode(buf, 0, textStart, out);
+            // The settled pre-tokens exactly as the split of the whole piece found them. Splitting
+            // buf[textStart, cut) again could differ: at the end of input \s+(?!\S) takes "\n\n"
+            // whole, while before "The" it leaves the last "\n" to a match of its own.
+            for (int i = 0; i < settled; i++) {
+                tokenizer.encodePreToken(buf, matchStarts.getInt(i), matchStarts.getInt(i + 1), out);
+            }
+        }
+        if (cut > 0) {
             System.arraycopy(buf, cut, buf, 0, len - cut);
             len -= cut;
         }
-    }
-
-    /**
-     * Where the settled prefix ends: before the second-to-last pre-token of the final text piece if
-     * that piece reaches {@code safeEnd}, else at {@code safeEnd} (the buffer ends with a special token).
-     */
-    private int settledEnd(int safeEnd, int textStart, int textEnd) {
-        if (textEnd != safeEnd || textEnd == textStart) {
-            return safeEnd;
-        }
-        matchStarts.clear();
-        PreTokenizer.split(buf, textStart, textEnd, (b, start, end) -> matchStarts.add(start));
-        return matchStarts.size() <= 2 ? textStart : matchStarts.getInt(matchStarts.size() - 2);
     }
 }

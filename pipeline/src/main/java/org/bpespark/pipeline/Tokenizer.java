@@ -89,6 +89,13 @@ public final class Tokenizer {
         PreTokenizer.split(utf8, from, to, (buf, start, end) -> encodePreToken(buf, start, end, out));
     }
 
+    /** Applies the merges to one pre-token's bytes (no pre-tokenizing, no special tokens). */
+    public int[] encodeWord(byte[] preToken) {
+        IntArrayList out = new IntArrayList(preToken.length);
+        encodePreToken(preToken, 0, preToken.length, out::add);
+        return out.toIntArray();
+    }
+
     /** Encodes one pre-token. */
     void encodePreToken(byte[] buf, int start, int end, IntConsumer out) {
         int n = end - start;

@@ -128,7 +128,8 @@ public final class HfTokenizerJson {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().canConvertToInt()) {
+            // canConvertToInt alone accepts 0.5 (as 0).
+            if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
                 throw new FormatException(source + ": model.vocab[\"" + e.getKey() + "\"] is not an integer id");
             }
             int id = e.getValue().intValue();

@@ -52,21 +52,23 @@ public final class MergesTxt {
      * @throws FormatException naming the line that is not a merge
      */
     public static List<Merge> read(InputStream in, String source) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()));
+        // Malformed bytes become U+FFFD and are reported by line below: a strict decoder would throw
+        // while the reader fills its buffer, lines ahead of the one being parsed.
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         List<Merge> merges = new ArrayList<>();
         String line;
         int lineNumber = 0;
-        try {
-            while ((line = reader.readLine()) != null) {
-                lineNumber++;
-                String trimmed = line.stripTrailing();
-                if (trimmed.isEmpty() || (lineNumber == 1 && trimmed.startsWith("#version"))) {
-                    continue;
-                }
-                merges.add(parseLine(trimmed, source, lineNumber));
+        while ((line = reader.readLine()) != null) {
+            lineNumber++;
+            if (line.indexOf('\uFFFD') >= 0) {
+                // No byte maps to U+FFFD, so even a real one could not be part of a merge.
+                throw new FormatException(source + ": line " + lineNumber + " is not valid UTF-8 (or holds U+FFFD)");
             }
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new FormatException(source + ": line " + (lineNumber + 1) + " is not valid UTF-8");
+            String trimmed = line.stripTrailing();
+            if (trimmed.isEmpty() || (lineNumber == 1 && trimmed.startsWith("#version"))) {
+                continue;
+            }
+            merges.add(parseLine(trimmed, source, lineNumber));
         }
         return merges;
     }

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,9 +20,9 @@ import java.util.List;
  * ({@link ByteLevel}), to its id, e.g. {@code {"!": 0, ..., "\u0120the": 262, ..., "<|endoftext|>": 50256}}.
  * Written in id order on one line with non-ASCII characters escaped, as GPT-2's own file is.
  *
- * <p>A special token is written as its own text. When read, a key that is not in the mapped
- * alphabet (a special token with a space, say) is taken as UTF-8 text. Ids must be exactly
- * 0..n-1, each once.
+ * <p>A special token is written as its own text, or in mapped form if its text would read back as
+ * other bytes. When read, a key that is not in the mapped alphabet (a special token with a space,
+ * say) is taken as UTF-8 text. Ids must be exactly 0..n-1, each once.
  */
 public final class VocabJson {
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -35,12 +37,21 @@ public final class VocabJson {
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             g.writeStartObject();
             for (int id = 0; id < tokens.size(); id++) {
-                g.writeFieldName(special[id] ? new String(tokens.get(id), java.nio.charset.StandardCharsets.UTF_8)
-                        : ByteLevel.encode(tokens.get(id)));
+                g.writeFieldName(special[id] ? specialKey(tokens.get(id)) : ByteLevel.encode(tokens.get(id)));
                 g.writeNumber(id);
             }
             g.writeEndObject();
         }
+    }
+
+    /**
+     * A special token's own text, unless reading that back would give other bytes because all its
+     * characters are in the mapped alphabet ({@code "<|Ġü|>"} would read as a space and byte 0xFC):
+     * then its mapped form, which reads back exactly.
+     */
+    private static String specialKey(byte[] token) {
+        String text = new String(token, StandardCharsets.UTF_8);
+        return Arrays.equals(ByteLevel.decodeOrUtf8(text), token) ? text : ByteLevel.encode(token);
     }
 
     /**
@@ -49,7 +60,8 @@ public final class VocabJson {
      * @throws FormatException if the JSON is malformed, a value is not an integer, or ids have gaps or repeats
      */
     public static List<byte[]> read(InputStream in, String source) throws IOException {
-        byte[][] byId = new byte[16][];
+        // A map, not an array indexed by id: a corrupt id such as 2^31-1 must not size an allocation.
+        Int2ObjectOpenHashMap<byte[]> byId = new Int2ObjectOpenHashMap<>();
         int max = -1;
         try (JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -65,13 +77,9 @@ public final class VocabJson {
                 if (id < 0) {
                     throw new FormatException(source + ": token \"" + token + "\" has negative id " + id);
                 }
-                if (id >= byId.length) {
-                    byId = Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
-                }
-                if (byId[id] != null) {
+                if (byId.putIfAbsent(id, ByteLevel.decodeOrUtf8(token)) != null) {
                     throw new FormatException(source + ": id " + id + " is given twice (again for \"" + token + "\")");
                 }
-                byId[id] = ByteLevel.decodeOrUtf8(token);
                 max = Math.max(max, id);
             }
             if (p.currentToken() != JsonToken.END_OBJECT) {
@@ -81,12 +89,14 @@ public final class VocabJson {
             throw new FormatException(source + ": not valid JSON: " + e.getOriginalMessage()
                     + " (line " + e.getLocation().getLineNr() + ")", e);
         }
-        List<byte[]> tokens = new ArrayList<>(max + 1);
-        for (int id = 0; id <= max; id++) {
-            if (byId[id] == null) {
+        // n distinct ids are 0..n-1 exactly when none of 0..n-1 is missing.
+        List<byte[]> tokens = new ArrayList<>(byId.size());
+        for (int id = 0; id < byId.size(); id++) {
+            byte[] token = byId.get(id);
+            if (token == null) {
                 throw new FormatException(source + ": no token has id " + id + " (ids must be 0.." + max + " without gaps)");
             }
-            tokens.add(byId[id]);
+            tokens.add(token);
         }
         return tokens;
     }

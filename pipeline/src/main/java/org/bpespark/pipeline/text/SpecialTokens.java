@@ -92,19 +92,56 @@ public final class SpecialTokens {
         }
     }
 
+    /** End of the last special token found scanning {@code b[from, to)} left to right, or {@code from} if none. */
+    public int lastEnd(byte[] b, int from, int to) {
+        int last = from;
+        for (int p = from; p < to; p++) {
+            int hit = tokens.isEmpty() ? -1 : matchAt(b, p, to);
+            if (hit >= 0) {
+                p += tokenBytes[hit].length - 1;
+                last = p + 1;
+            }
+        }
+        return last;
+    }
+
     /**
      * How many bytes at the end of {@code b[from, to)} could be the start of a special token that
      * more input would complete; a streaming reader must hold them back.
+     *
+     * <p>This scans from {@code from} the way {@link #split} does, skipping the special tokens it
+     * finds: a tail that looks like a token's prefix may lie inside a complete, longer token that
+     * starts earlier ({@code <|endoftext|><|endoftext|>} ends with a prefix of itself), and then it
+     * is not a tail at all.
      */
     public int partialSuffixLength(byte[] b, int from, int to) {
-        for (int len = Math.min(maxLength - 1, to - from); len > 0; len--) {
-            for (byte[] t : tokenBytes) {
-                if (t.length > len && java.util.Arrays.equals(b, to - len, to, t, 0, len)) {
-                    return len;
-                }
+        if (tokens.isEmpty()) {
+            return 0;
+        }
+        for (int p = from; p < to; p++) {
+            if (to - p < maxLength && isProperPrefixOfToken(b, p, to)) {
+                return to - p; // a token may start here (or a longer one than the one that fits)
+            }
+            int hit = matchAt(b, p, to);
+            if (hit >= 0) {
+                p += tokenBytes[hit].length - 1;
             }
         }
         return 0;
+    }
+
+    /** Whether {@code b[p, to)} is a proper prefix of some special token. */
+    private boolean isProperPrefixOfToken(byte[] b, int p, int to) {
+        if (!firstByte[b[p] & 0xFF]) {
+            return false;
+        }
+        int len = to - p;
+        for (byte[] t : tokenBytes) {
+            if (t.length > len && java.util.Arrays.equals(b, p, to, t, 0, len)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int length(int index) {

@@ -55,4 +55,24 @@ public final class Utf8 {
         }
         return 0;
     }
+
+    /** Index of the first byte of {@code b[from, to)} that does not start a valid sequence, or -1. */
+    public static int firstInvalid(byte[] b, int from, int to) {
+        int p = from;
+        while (p < to) {
+            if (b[p] >= 0) {
+                p++;
+            } else if (codePointAt(b, p, to) < 0) {
+                return p;
+            } else {
+                p += sequenceLength(b[p] & 0xFF);
+            }
+        }
+        return -1;
+    }
+
+    /** A copy of {@code b} with every invalid sequence replaced by U+FFFD, as a replacing decoder does. */
+    public static byte[] replaceInvalid(byte[] b) {
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -1,0 +1,67 @@
+package org.bpespark.jobs.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.bpespark.jobs.Metrics;
+import org.bpespark.pipeline.BpeModel;
+import org.bpespark.pipeline.BpeTrainer;
+import org.bpespark.pipeline.CorpusChunks;
+import org.bpespark.pipeline.PreTokenCounter;
+import org.bpespark.pipeline.format.TokenizerFiles;
+import org.bpespark.pipeline.text.SpecialTokens;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Training with the engine alone in this JVM: no Spark session is started. For benchmarks and small corpora. */
+@Command(name = "train-local", mixinStandardHelpOptions = true,
+        description = "Train with the engine alone in this JVM (no Spark): local text files (.zst, .gz or plain), "
+                + "documents separated by the first special token. Prints wall time, peak heap and merges/s.")
+final class TrainLocalCommand implements Callable<Integer> {
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE", description = "Local text files.")
+    List<Path> inputs;
+
+    @Option(names = "--vocab-size", required = true, paramLabel = "N", description = "Vocabulary size.")
+    int vocabSize;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Where to write vocab.json, merges.txt, tokenizer.json (optional).")
+    Path output;
+
+    @Mixin
+    SpecialTokenOptions specials;
+
+    @Override
+    public Integer call() throws Exception {
+        BpeTrainer trainer = new BpeTrainer(vocabSize, specials.list());
+        long start = System.nanoTime();
+        SpecialTokens specialTokens = new SpecialTokens(specials.list());
+        PreTokenCounter counter = new PreTokenCounter(specialTokens);
+        long[] bytes = {0};
+        for (Path input : inputs) {
+            CorpusChunks.read(input, specialTokens, 16 << 20, (buf, len) -> {
+                counter.add(buf, 0, len);
+                bytes[0] += len;
+            });
+        }
+        long counted = System.nanoTime();
+        BpeModel model = trainer.train(counter.toCounts());
+        long trained = System.nanoTime();
+        if (output != null) {
+            TokenizerFiles.saveLocal(model, output);
+        }
+        long end = System.nanoTime();
+        double loop = (trained - counted) / 1e9;
+        System.out.printf(Locale.ROOT, "input_bytes=%d unique_pretokens=%d merges=%d vocab_size=%d%n", bytes[0],
+                counter.distinct(), model.mergeCount(), model.vocabSize());
+        System.out.printf(Locale.ROOT, "read_and_count_s=%.3f merge_loop_s=%.3f write_s=%.3f wall_s=%.3f%n",
+                (counted - start) / 1e9, loop, (end - trained) / 1e9, (end - start) / 1e9);
+        System.out.printf(Locale.ROOT, "merges_per_s=%.0f peak_heap_mib=%.1f%n", model.mergeCount() / loop,
+                Metrics.peakHeapBytes() / 1048576.0);
+        if (output != null) {
+            System.out.println("tokenizer: " + output.toAbsolutePath());
+        }
+        return 0;
+    }
+}
