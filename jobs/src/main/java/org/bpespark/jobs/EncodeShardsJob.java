@@ -27,6 +27,7 @@ import org.bpespark.jobs.io.AtomicOutput;
 import org.bpespark.jobs.io.BadInputException;
 import org.bpespark.jobs.io.Documents;
 import org.bpespark.jobs.io.InputFiles;
+import org.bpespark.jobs.io.OutputFs;
 import org.bpespark.jobs.io.SerializableConf;
 import org.bpespark.pipeline.BpeModel;
 import org.bpespark.pipeline.Tokenizer;
@@ -155,7 +156,7 @@ public final class EncodeShardsJob {
     private static Part encodePartition(int partition, Iterator<byte[]> docs, BpeModel model, boolean specialsInText,
                                         int eot, Dtype dtype, Path work, Configuration conf) throws IOException {
         Tokenizer tokenizer = new Tokenizer(model);
-        FileSystem fs = work.getFileSystem(conf);
+        FileSystem fs = OutputFs.of(work, conf);
         String attempt = ".attempt-" + TaskContext.get().taskAttemptId();
         Path tokensTmp = new Path(work, partName(partition, "tokens") + attempt);
         Path lengthsTmp = new Path(work, partName(partition, "lengths") + attempt);
@@ -218,7 +219,7 @@ public final class EncodeShardsJob {
     /** Copies the documents of one shard out of the partitions' work files. */
     private static ShardManifest.Shard assemble(ShardTask task, Dtype dtype, Path work, Configuration conf)
             throws IOException, NoSuchAlgorithmException {
-        FileSystem fs = work.getFileSystem(conf);
+        FileSystem fs = OutputFs.of(work, conf);
         Path dir = work.getParent();
         String bin = "k" + task.number() + ".bin";
         MessageDigest sha = MessageDigest.getInstance("SHA-256");

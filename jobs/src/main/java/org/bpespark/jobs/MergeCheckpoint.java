@@ -36,7 +36,7 @@ final class MergeCheckpoint implements BpeTrainer.MergeListener {
 
     MergeCheckpoint(Path dir, Configuration conf, ObjectNode meta, List<Merge> prior, int everyMerges,
                     long everySeconds) throws IOException {
-        this.fs = dir.getFileSystem(conf);
+        this.fs = org.bpespark.jobs.io.OutputFs.of(dir, conf);
         this.dir = dir;
         this.meta = meta;
         this.everyMerges = everyMerges;

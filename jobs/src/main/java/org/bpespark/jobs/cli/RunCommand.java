@@ -100,7 +100,7 @@ final class RunCommand extends SparkCommand {
     }
 
     private static void write(Path file, String content, Configuration conf) throws java.io.IOException {
-        FileSystem fs = file.getFileSystem(conf);
+        FileSystem fs = org.bpespark.jobs.io.OutputFs.of(file, conf);
         try (FSDataOutputStream out = fs.create(file, true)) {
             out.write(content.getBytes(StandardCharsets.UTF_8));
         }

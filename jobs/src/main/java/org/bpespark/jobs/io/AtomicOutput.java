@@ -36,7 +36,7 @@ public final class AtomicOutput {
      */
     public static AtomicOutput create(String target, boolean overwrite, Configuration conf) throws IOException {
         Path path = new Path(target);
-        FileSystem fs = path.getFileSystem(conf);
+        FileSystem fs = OutputFs.of(path, conf);
         path = fs.makeQualified(path);
         if (fs.exists(path) && !overwrite) {
             throw new FileAlreadyExistsException("output directory already exists: " + path
