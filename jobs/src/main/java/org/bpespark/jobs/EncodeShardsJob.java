@@ -170,9 +170,9 @@ public final class EncodeShardsJob {
                 byte[] doc = docs.next();
                 ids.clear();
                 if (specialsInText) {
-                    tokenizer.encode(doc, 0, doc.length, ids::add);
+                    tokenizer.encode(doc, 0, doc.length, ids);
                 } else {
-                    tokenizer.encodeOrdinary(doc, 0, doc.length, ids::add);
+                    tokenizer.encodeOrdinary(doc, 0, doc.length, ids);
                 }
                 ids.add(eot);
                 TokenShards.writeIds(tokenOut, ids.elements(), 0, ids.size(), dtype);

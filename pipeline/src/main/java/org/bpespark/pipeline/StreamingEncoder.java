@@ -3,7 +3,6 @@ package org.bpespark.pipeline;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.function.IntConsumer;
 import org.bpespark.pipeline.text.PreTokenizer;
 import org.bpespark.pipeline.text.SpecialTokens;
 
@@ -29,7 +28,7 @@ final class StreamingEncoder {
         this.specials = specials;
     }
 
-    void feed(String chunk, IntConsumer out) {
+    void feed(String chunk, IntArrayList out) {
         if (pendingHigh != 0) {
             chunk = pendingHigh + chunk;
             pendingHigh = 0;
@@ -42,7 +41,7 @@ final class StreamingEncoder {
         drain(out);
     }
 
-    void finish(IntConsumer out) {
+    void finish(IntArrayList out) {
         if (pendingHigh != 0) {
             append(String.valueOf(pendingHigh).getBytes(StandardCharsets.UTF_8));
             pendingHigh = 0;
@@ -60,7 +59,7 @@ final class StreamingEncoder {
     }
 
     /** Emits the settled prefix of the buffer and moves the tail to its front. */
-    private void drain(IntConsumer out) {
+    private void drain(IntArrayList out) {
         int safeEnd = len - specials.partialSuffixLength(buf, 0, len);
         int[] lastText = {0, 0};
         specials.split(buf, 0, safeEnd, new SpecialTokens.Visitor() {

@@ -1,7 +1,6 @@
 package org.bpespark.pipeline;
 
 import it.unimi.dsi.fastutil.ints.IntArrayList;
-import it.unimi.dsi.fastutil.objects.Object2ObjectOpenCustomHashMap;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Reader;
@@ -11,7 +10,6 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.PrimitiveIterator;
 import java.util.function.IntConsumer;
-import org.bpespark.pipeline.text.ByteSlice;
 import org.bpespark.pipeline.text.PreTokenizer;
 import org.bpespark.pipeline.text.SpecialTokens;
 
@@ -27,16 +25,13 @@ import org.bpespark.pipeline.text.SpecialTokens;
 public final class Tokenizer {
     /** Pre-tokens longer than this are not cached: they are rare and would pin memory. */
     private static final int MAX_CACHED_BYTES = 64;
-    private static final int MAX_CACHE_ENTRIES = 1 << 17;
 
     private final BpeModel model;
     private final byte[][] vocab;
     private final SpecialTokens specials;
     private final WordEncoder wordEncoder;
     private final int[] idOfByte = new int[256];
-    private final Object2ObjectOpenCustomHashMap<Object, int[]> cache =
-            new Object2ObjectOpenCustomHashMap<>(1 << 12, ByteSlice.STRATEGY);
-    private final ByteSlice probe = new ByteSlice();
+    private final PreTokenCache cache = new PreTokenCache();
     private int[] scratch = new int[64];
 
     public Tokenizer(BpeModel model) {
@@ -57,7 +52,7 @@ public final class Tokenizer {
     public int[] encode(String text) {
         IntArrayList out = new IntArrayList(text.length() / 3 + 1);
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        encode(utf8, 0, utf8.length, out::add);
+        encode(utf8, 0, utf8.length, out);
         return out.toIntArray();
     }
 
@@ -65,12 +60,16 @@ public final class Tokenizer {
     public int[] encodeOrdinary(String text) {
         IntArrayList out = new IntArrayList(text.length() / 3 + 1);
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-        encodeOrdinary(utf8, 0, utf8.length, out::add);
+        encodeOrdinary(utf8, 0, utf8.length, out);
         return out.toIntArray();
     }
 
-    /** Encodes {@code utf8[from, to)}, recognising special tokens. */
-    public void encode(byte[] utf8, int from, int to, IntConsumer out) {
+    /** Encodes {@code utf8[from, to)}, recognising special tokens, appending the ids to {@code out}. */
+    public void encode(byte[] utf8, int from, int to, IntArrayList out) {
+        if (specials.isEmpty()) {
+            encodeOrdinary(utf8, from, to, out);
+            return;
+        }
         specials.split(utf8, from, to, new SpecialTokens.Visitor() {
             @Override
             public void text(byte[] buf, int start, int end) {
@@ -79,36 +78,48 @@ public final class Tokenizer {
 
             @Override
             public void special(int index) {
-                out.accept(model.specialId(index));
+                out.add(model.specialId(index));
             }
         });
     }
 
-    /** Encodes {@code utf8[from, to)} as ordinary text. */
-    public void encodeOrdinary(byte[] utf8, int from, int to, IntConsumer out) {
-        PreTokenizer.split(utf8, from, to, (buf, start, end) -> encodePreToken(buf, start, end, out));
+    /** Encodes {@code utf8[from, to)} as ordinary text, appending the ids to {@code out}. */
+    public void encodeOrdinary(byte[] utf8, int from, int to, IntArrayList out) {
+        // The scanner loop is inlined here rather than called through PreTokenizer.split's Sink:
+        // one probe per pre-token is the hot path and a megamorphic callback costs ~10% of it.
+        for (int p = from; p < to; ) {
+            int end = PreTokenizer.matchEnd(utf8, p, to);
+            encodePreToken(utf8, p, end, out);
+            p = end;
+        }
+    }
+
+    /** {@link #encode(byte[], int, int, IntArrayList)} for callers that take ids one by one. */
+    public void encode(byte[] utf8, int from, int to, IntConsumer out) {
+        IntArrayList ids = new IntArrayList();
+        encode(utf8, from, to, ids);
+        ids.forEach(out);
     }
 
     /** Applies the merges to one pre-token's bytes (no pre-tokenizing, no special tokens). */
     public int[] encodeWord(byte[] preToken) {
         IntArrayList out = new IntArrayList(preToken.length);
-        encodePreToken(preToken, 0, preToken.length, out::add);
+        encodePreToken(preToken, 0, preToken.length, out);
         return out.toIntArray();
     }
 
     /** Encodes one pre-token. */
-    void encodePreToken(byte[] buf, int start, int end, IntConsumer out) {
+    void encodePreToken(byte[] buf, int start, int end, IntArrayList out) {
         int n = end - start;
         if (n == 1) {
-            out.accept(idOfByte[buf[start] & 0xFF]);
+            out.add(idOfByte[buf[start] & 0xFF]);
             return;
         }
-        if (n <= MAX_CACHED_BYTES) {
-            int[] cached = cache.get(probe.set(buf, start, end));
-            if (cached != null) {
-                for (int id : cached) {
-                    out.accept(id);
-                }
+        boolean cacheable = n <= MAX_CACHED_BYTES;
+        int hash = 0;
+        if (cacheable) {
+            hash = PreTokenCache.hash(buf, start, end);
+            if (cache.appendTo(buf, start, end, hash, out)) {
                 return;
             }
         }
@@ -119,14 +130,9 @@ public final class Tokenizer {
             scratch[i] = idOfByte[buf[start + i] & 0xFF];
         }
         int m = wordEncoder.merge(scratch, n);
-        for (int i = 0; i < m; i++) {
-            out.accept(scratch[i]);
-        }
-        if (n <= MAX_CACHED_BYTES) {
-            if (cache.size() >= MAX_CACHE_ENTRIES) {
-                cache.clear();
-            }
-            cache.put(probe.toArray(), java.util.Arrays.copyOf(scratch, m));
+        out.addElements(out.size(), scratch, 0, m);
+        if (cacheable) {
+            cache.put(buf, start, end, hash, scratch, m);
         }
     }
 
@@ -167,9 +173,9 @@ public final class Tokenizer {
                     pending.clear();
                     next = 0;
                     if (chunks.hasNext()) {
-                        stream.feed(chunks.next(), pending::add);
+                        stream.feed(chunks.next(), pending);
                     } else {
-                        stream.finish(pending::add);
+                        stream.finish(pending);
                         finished = true;
                     }
                 }
@@ -190,13 +196,18 @@ public final class Tokenizer {
     public void encode(Reader reader, IntConsumer out) {
         StreamingEncoder stream = new StreamingEncoder(this, specials);
         char[] chunk = new char[1 << 16];
+        IntArrayList ids = new IntArrayList();
         try {
             for (int n; (n = reader.read(chunk)) >= 0; ) {
-                stream.feed(new String(chunk, 0, n), out);
+                ids.clear();
+                stream.feed(new String(chunk, 0, n), ids);
+                ids.forEach(out);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        stream.finish(out);
+        ids.clear();
+        stream.finish(ids);
+        ids.forEach(out);
     }
 }

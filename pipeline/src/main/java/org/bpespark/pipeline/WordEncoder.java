@@ -15,6 +15,8 @@ import it.unimi.dsi.fastutil.longs.LongHeapPriorityQueue;
  */
 final class WordEncoder {
     private static final long NO_MERGE = -1;
+    /** Pre-tokens up to this many bytes take the array path. */
+    private static final int SHORT = 48;
 
     /** (left id, right id) → (rank << 32 | merged id). */
     private final Long2LongOpenHashMap merges;
@@ -22,6 +24,7 @@ final class WordEncoder {
     private int[] next = new int[64];
     private int[] prev = new int[64];
     private final LongHeapPriorityQueue candidates = new LongHeapPriorityQueue();
+    private final long[] shortRanks = new long[SHORT];
 
     WordEncoder(BpeModel model) {
         merges = new Long2LongOpenHashMap(model.mergeCount() * 2);
@@ -40,6 +43,9 @@ final class WordEncoder {
     int merge(int[] symbols, int n) {
         if (n < 2) {
             return n;
+        }
+        if (n <= SHORT) {
+            return mergeShort(symbols, n);
         }
         ensureCapacity(n);
         for (int i = 0; i < n; i++) {
@@ -81,6 +87,43 @@ final class WordEncoder {
             symbols[m++] = ids[i];
         }
         return m;
+    }
+
+    /**
+     * The same for a short pre-token (nearly all of them): the rank of each adjacent pair kept in an
+     * array, the lowest found by a scan, only the two neighbours' ranks looked up again after a
+     * merge. For a handful of symbols this beats the heap by avoiding its bookkeeping.
+     */
+    private int mergeShort(int[] s, int n) {
+        long[] ranks = shortRanks;
+        for (int i = 0; i + 1 < n; i++) {
+            ranks[i] = merges.get(PairHeap.key(s[i], s[i + 1]));
+        }
+        while (n > 1) {
+            int best = -1;
+            long bestRank = Long.MAX_VALUE;
+            for (int i = 0; i + 1 < n; i++) {
+                long r = ranks[i];
+                if (r != NO_MERGE && r < bestRank) {
+                    bestRank = r;
+                    best = i;
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            s[best] = (int) bestRank;
+            System.arraycopy(s, best + 2, s, best + 1, n - best - 2);
+            System.arraycopy(ranks, best + 2, ranks, best + 1, n - best - 3 < 0 ? 0 : n - best - 3);
+            n--;
+            if (best > 0) {
+                ranks[best - 1] = merges.get(PairHeap.key(s[best - 1], s[best]));
+            }
+            if (best + 1 < n) {
+                ranks[best] = merges.get(PairHeap.key(s[best], s[best + 1]));
+            }
+        }
+        return n;
     }
 
     private void offer(int pos) {
