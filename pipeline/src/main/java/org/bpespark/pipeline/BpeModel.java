@@ -11,7 +11,6 @@ import java.util.Set;
 import it.unimi.dsi.fastutil.bytes.ByteArrays;
 import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
 import org.bpespark.pipeline.format.ByteLevel;
-import org.bpespark.pipeline.text.ByteSlice;
 
 /**
  * A trained byte-level BPE tokenizer's data: the vocabulary (id → bytes), the merges in rank order
@@ -69,7 +68,7 @@ public final class BpeModel implements java.io.Serializable {
         this.merges = List.copyOf(merges);
         this.specialTokens = List.copyOf(specialTokens);
         this.specialIds = specialIds;
-        Object2IntOpenCustomHashMap<Object> idOf = new Object2IntOpenCustomHashMap<>(vocab.length * 2, ByteSlice.STRATEGY);
+        Object2IntOpenCustomHashMap<byte[]> idOf = new Object2IntOpenCustomHashMap<>(vocab.length * 2, ByteArrays.HASH_STRATEGY);
         idOf.defaultReturnValue(-1);
         for (int id = 0; id < vocab.length; id++) {
             if (isSpecialId(id)) {
@@ -102,7 +101,7 @@ public final class BpeModel implements java.io.Serializable {
         }
     }
 
-    private static int requireId(Object2IntOpenCustomHashMap<Object> idOf, byte[] token, int rank, String what) {
+    private static int requireId(Object2IntOpenCustomHashMap<byte[]> idOf, byte[] token, int rank, String what) {
         int id = idOf.getInt(token);
         if (id < 0) {
             throw new IllegalArgumentException("merge #" + (rank + 1) + ": its " + what + " " + describe(token)

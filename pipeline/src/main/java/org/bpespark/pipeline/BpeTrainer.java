@@ -1,5 +1,6 @@
 package org.bpespark.pipeline;
 
+import it.unimi.dsi.fastutil.bytes.ByteArrays;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
@@ -12,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.bpespark.pipeline.BpeModel.Merge;
 import org.bpespark.pipeline.format.ByteLevel;
-import org.bpespark.pipeline.text.ByteSlice;
 
 /**
  * Byte-level BPE training with CS336 semantics: pair counts over distinct pre-tokens weighted by
@@ -96,7 +96,7 @@ public final class BpeTrainer {
     /** The mutable state of one training run. */
     private static final class MergeLoop {
         private final ObjectArrayList<byte[]> tokenBytes = new ObjectArrayList<>();
-        private final Object2IntOpenCustomHashMap<Object> idOf = new Object2IntOpenCustomHashMap<>(ByteSlice.STRATEGY);
+        private final Object2IntOpenCustomHashMap<byte[]> idOf = new Object2IntOpenCustomHashMap<>(ByteArrays.HASH_STRATEGY);
         private final int[][] words;
         private final long[] counts;
         /** Merge number that last touched each word, so a word listed twice for a pair is merged once. */

@@ -1,9 +1,6 @@
 package org.bpespark.pipeline;
 
-import it.unimi.dsi.fastutil.objects.Object2LongMap;
-import it.unimi.dsi.fastutil.objects.Object2LongOpenCustomHashMap;
 import java.nio.charset.StandardCharsets;
-import org.bpespark.pipeline.text.ByteSlice;
 import org.bpespark.pipeline.text.PreTokenizer;
 import org.bpespark.pipeline.text.SpecialTokens;
 
@@ -14,9 +11,8 @@ import org.bpespark.pipeline.text.SpecialTokens;
  */
 public final class PreTokenCounter {
     private final SpecialTokens specials;
-    private final Object2LongOpenCustomHashMap<Object> counts = new Object2LongOpenCustomHashMap<>(ByteSlice.STRATEGY);
-    private final ByteSlice probe = new ByteSlice();
-    private final PreTokenizer.Sink countOne = this::countOne;
+    private final SliceCounts counts = new SliceCounts();
+    private final PreTokenizer.Sink countOne = counts::increment;
     private final SpecialTokens.Visitor visitor = new SpecialTokens.Visitor() {
         @Override
         public void text(byte[] buf, int start, int end) {
@@ -43,15 +39,6 @@ public final class PreTokenCounter {
         specials.split(utf8, from, to, visitor);
     }
 
-    private void countOne(byte[] buf, int start, int end) {
-        probe.set(buf, start, end);
-        if (counts.containsKey(probe)) {
-            counts.addTo(probe, 1);
-        } else {
-            counts.put(probe.toArray(), 1);
-        }
-    }
-
     /** Distinct pre-tokens counted so far. */
     public int distinct() {
         return counts.size();
@@ -59,9 +46,7 @@ public final class PreTokenCounter {
 
     /** Visits each distinct pre-token with its count. */
     public void forEach(java.util.function.ObjLongConsumer<byte[]> consumer) {
-        for (Object2LongMap.Entry<Object> e : counts.object2LongEntrySet()) {
-            consumer.accept((byte[]) e.getKey(), e.getLongValue());
-        }
+        counts.forEach(consumer);
     }
 
     public PreTokenCounts toCounts() {
