@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "bpe-spark 0.1.0",
         description = "Distributed byte-level BPE: train a GPT-2-style tokenizer and encode a corpus into uint16 token shards.",
         subcommands = {PretokenizeCommand.class, BpeMergeCommand.class, EncodeShardsCommand.class, TrainCommand.class,
-                RunCommand.class, TrainLocalCommand.class, AccountingCommand.class})
+                RunCommand.class, TrainLocalCommand.class, ExperimentsCommand.class, AccountingCommand.class})
 public final class PipelineCli {
     /** Exit code for input the pipeline refuses (bad files, options, existing output). */
     static final int BAD_INPUT = 2;
