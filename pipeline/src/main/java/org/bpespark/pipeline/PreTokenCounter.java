@@ -39,6 +39,11 @@ public final class PreTokenCounter {
         specials.split(utf8, from, to, visitor);
     }
 
+    /** Adds another counter's counts to this one's (to combine counters of parallel threads). */
+    public void addAll(PreTokenCounter other) {
+        other.counts.forEach((token, count) -> counts.add(token, 0, token.length, count));
+    }
+
     /** Distinct pre-tokens counted so far. */
     public int distinct() {
         return counts.size();

@@ -26,20 +26,25 @@ final class SliceCounts {
 
     /** Adds one to the count of {@code b[from, to)}. */
     void increment(byte[] b, int from, int to) {
+        add(b, from, to, 1);
+    }
+
+    /** Adds {@code count} to the count of {@code b[from, to)}. */
+    void add(byte[] b, int from, int to, long count) {
         int hash = PreTokenCache.hash(b, from, to);
         int len = to - from;
         int mask = slots.length - 1;
         for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
             int e = slots[slot] - 1;
             if (e < 0) {
-                slots[slot] = add(b, from, len, hash) + 1;
+                slots[slot] = append(b, from, len, hash, count) + 1;
                 if (entries * 2 > slots.length) {
                     grow();
                 }
                 return;
             }
             if (hashes[e] == hash && keyStart[e + 1] - keyStart[e] == len && sameBytes(keyStart[e], b, from, len)) {
-                counts[e]++;
+                counts[e] += count;
                 return;
             }
         }
@@ -54,7 +59,7 @@ final class SliceCounts {
         return true;
     }
 
-    private int add(byte[] b, int from, int len, int hash) {
+    private int append(byte[] b, int from, int len, int hash, long count) {
         int e = entries++;
         if (e + 1 >= hashes.length) {
             hashes = Arrays.copyOf(hashes, hashes.length * 2);
@@ -68,7 +73,7 @@ final class SliceCounts {
         System.arraycopy(b, from, keys, start, len);
         keyStart[e + 1] = start + len;
         hashes[e] = hash;
-        counts[e] = 1;
+        counts[e] = count;
         return e;
     }
 

@@ -7,10 +7,9 @@ import java.util.concurrent.Callable;
 import org.bpespark.jobs.Metrics;
 import org.bpespark.pipeline.BpeModel;
 import org.bpespark.pipeline.BpeTrainer;
-import org.bpespark.pipeline.CorpusChunks;
+import org.bpespark.pipeline.ParallelCounting;
 import org.bpespark.pipeline.PreTokenCounter;
 import org.bpespark.pipeline.format.TokenizerFiles;
-import org.bpespark.pipeline.text.SpecialTokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,7 +17,8 @@ import picocli.CommandLine.Option;
 /** Training with the engine alone in this JVM: no Spark session is started. For benchmarks and small corpora. */
 @Command(name = "train-local", mixinStandardHelpOptions = true,
         description = "Train with the engine alone in this JVM (no Spark): local text files (.zst, .gz or plain), "
-                + "documents separated by the first special token. Prints wall time, peak heap and merges/s.")
+                + "documents separated by the first special token, counted on --threads threads. "
+                + "Prints wall time, peak heap and merges/s.")
 final class TrainLocalCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "FILE", description = "Local text files.")
     List<Path> inputs;
@@ -29,6 +29,9 @@ final class TrainLocalCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Where to write vocab.json, merges.txt, tokenizer.json (optional).")
     Path output;
 
+    @Option(names = "--threads", paramLabel = "N", description = "Counting threads (default: the number of cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     @Mixin
     SpecialTokenOptions specials;
 
@@ -36,15 +39,8 @@ final class TrainLocalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BpeTrainer trainer = new BpeTrainer(vocabSize, specials.list());
         long start = System.nanoTime();
-        SpecialTokens specialTokens = new SpecialTokens(specials.list());
-        PreTokenCounter counter = new PreTokenCounter(specialTokens);
         long[] bytes = {0};
-        for (Path input : inputs) {
-            CorpusChunks.read(input, specialTokens, 16 << 20, (buf, len) -> {
-                counter.add(buf, 0, len);
-                bytes[0] += len;
-            });
-        }
+        PreTokenCounter counter = ParallelCounting.count(inputs, specials.list(), threads, bytes);
         long counted = System.nanoTime();
         BpeModel model = trainer.train(counter.toCounts());
         long trained = System.nanoTime();
