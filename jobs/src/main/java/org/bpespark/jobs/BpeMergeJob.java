@@ -114,7 +114,7 @@ public final class BpeMergeJob {
             report.set("longest_tokens", longestTokens(model, 10));
             metrics.phases().put("write_ms", (System.nanoTime() - writeStart) / 1_000_000);
             report.set("phases", metrics.phases());
-            out.writeFile(REPORT, Metrics.JSON.writeValueAsBytes(report));
+            RunReport.write(out, "bpe-merge report", report);
             out.commit();
             checkpoint.delete();
             return report;

@@ -124,9 +124,13 @@ public final class EncodeShardsJob {
             report.put("skipped_records", documents.skippedRecords());
             report.set("phases", metrics.phases());
             long encodeMs = metrics.phases().path("encode_ms").asLong();
-            report.put("encode_mb_per_s", encodeMs == 0 ? 0 : inputBytes / 1e6 / (encodeMs / 1000.0));
+            double mbPerS = encodeMs == 0 ? 0 : inputBytes / 1e6 / (encodeMs / 1000.0);
+            int cores = Math.max(1, Math.min(sc.defaultParallelism(), parts.size()));
+            report.put("encode_mb_per_s", mbPerS);
+            report.put("encode_cores", cores);
+            report.set("pile_825gb_projection_hours", RunReport.pileProjection(mbPerS / cores));
             report.put("peak_driver_heap_bytes", Metrics.peakHeapBytes());
-            out.writeFile("report.json", Metrics.JSON.writeValueAsBytes(report));
+            RunReport.write(out, "encode-shards report", report);
             out.writeFile(ShardManifest.FILE_NAME, manifest.toJson()); // last: its presence marks a complete set
             out.commit();
             return report;

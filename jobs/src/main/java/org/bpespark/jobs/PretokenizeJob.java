@@ -85,6 +85,7 @@ public final class PretokenizeJob {
                 throw new BadInputException("the input holds no text: " + o.inputs());
             }
             out.writeFile(STATS, Metrics.JSON.writeValueAsBytes(stats));
+            RunReport.write(out, "pretokenize report", stats);
             out.commit();
             return stats;
         } catch (IOException | RuntimeException e) {

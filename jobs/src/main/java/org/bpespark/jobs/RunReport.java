@@ -1,7 +1,6 @@
 package org.bpespark.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Locale;
@@ -38,11 +37,7 @@ public final class RunReport {
             r.put("encode_cores", cores);
             double perCore = mbPerS / Math.max(1, cores);
             r.put("encode_mb_per_s_per_core", perCore);
-            ObjectNode pile = r.putObject("pile_825gb_projection_hours");
-            for (int n : EXECUTORS) {
-                // one core per executor at the measured per-core rate; encoding scales with no shuffle
-                pile.put(n + "_executors", perCore <= 0 ? 0 : PILE_BYTES / (perCore * 1e6 * n) / 3600);
-            }
+            r.set("pile_825gb_projection_hours", pileProjection(perCore));
         }
         r.put("peak_driver_heap_bytes", peak);
         ObjectNode jobs = r.putObject("jobs");
@@ -52,6 +47,63 @@ public final class RunReport {
             jobs.set("encode_shards", encode);
         }
         return r;
+    }
+
+    /**
+     * Hours to encode the Pile (825 GB) at a measured per-core rate on 1, 8, 64 and 512 one-core
+     * executors: encoding has no shuffle, so it scales with executors until storage limits it.
+     */
+    public static ObjectNode pileProjection(double mbPerSecondPerCore) {
+        ObjectNode pile = Metrics.JSON.createObjectNode();
+        for (int n : EXECUTORS) {
+            pile.put(n + "_executors", mbPerSecondPerCore <= 0 ? 0 : PILE_BYTES / (mbPerSecondPerCore * 1e6 * n) / 3600);
+        }
+        return pile;
+    }
+
+    /** Writes a job's {@code report.json} and a readable {@code report.md} into its output. */
+    public static void write(org.bpespark.jobs.io.AtomicOutput out, String title, JsonNode report)
+            throws java.io.IOException {
+        out.writeFile("report.json", Metrics.JSON.writeValueAsBytes(report));
+        out.writeFile("report.md", jobMarkdown(title, report));
+    }
+
+    /** A job's report as Markdown: its figures, phase timings, longest tokens and projections. */
+    static String jobMarkdown(String title, JsonNode report) {
+        StringBuilder md = new StringBuilder("# " + title + "\n\n| what | value |\n|---|---|\n");
+        for (Iterator<Map.Entry<String, JsonNode>> it = report.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isValueNode()) {
+                row(md, e.getKey().replace('_', ' '), e.getValue().isFloatingPointNumber()
+                        ? String.format(Locale.ROOT, "%.3f", e.getValue().asDouble()) : e.getValue().asText());
+            } else if (e.getValue().isArray() && e.getValue().size() > 0 && e.getValue().get(0).isValueNode()) {
+                row(md, e.getKey().replace('_', ' '), e.getValue().toString());
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = report.path("pile_825gb_projection_hours").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            row(md, "encode the Pile (825 GB), " + e.getKey().replace('_', ' ') + " (1 core each)",
+                    String.format(Locale.ROOT, "%.1f h", e.getValue().asDouble()));
+        }
+        md.append("\n## Phase timings (ms)\n\n| phase | ms |\n|---|---|\n");
+        for (Iterator<Map.Entry<String, JsonNode>> p = report.path("phases").fields(); p.hasNext(); ) {
+            Map.Entry<String, JsonNode> phase = p.next();
+            md.append("| ").append(phase.getKey().replace("_ms", "")).append(" | ").append(phase.getValue().asLong())
+                    .append(" |\n");
+        }
+        if (report.has("longest_tokens")) {
+            longestTokens(md, report.path("longest_tokens"));
+        }
+        return md.toString();
+    }
+
+    private static void longestTokens(StringBuilder md, JsonNode tokens) {
+        md.append("\n## Longest tokens\n\n| id | bytes | text |\n|---|---|---|\n");
+        for (JsonNode t : tokens) {
+            md.append("| ").append(t.path("id").asInt()).append(" | ").append(t.path("length").asInt()).append(" | `")
+                    .append(t.path("text").asText().replace("|", "\\|").replace("\n", "\\n").replace("`", "'"))
+                    .append("` |\n");
+        }
     }
 
     /** A Markdown rendering of a combined report. */
@@ -84,12 +136,7 @@ public final class RunReport {
                         .append(" | ").append(phase.getValue().asLong()).append(" |\n");
             }
         }
-        md.append("\n## Longest tokens\n\n| id | bytes | text |\n|---|---|---|\n");
-        for (JsonNode t : (ArrayNode) r.path("longest_tokens")) {
-            md.append("| ").append(t.path("id").asInt()).append(" | ").append(t.path("length").asInt()).append(" | `")
-                    .append(t.path("text").asText().replace("|", "\\|").replace("\n", "\\n").replace("`", "'"))
-                    .append("` |\n");
-        }
+        longestTokens(md, r.path("longest_tokens"));
         return md.toString();
     }
 
