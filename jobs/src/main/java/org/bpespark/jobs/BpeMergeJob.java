@@ -151,14 +151,22 @@ public final class BpeMergeJob {
         };
     }
 
-    /** Adjacent-pair counts over all words, weighted by word counts, reduced by pair on the executors. */
+    /**
+     * Adjacent-pair counts over all words, weighted by word counts: combined per partition in a
+     * primitive map (a word table has ~6 pairs per word, most of them repeated), reduced by pair.
+     */
     private static Long2LongOpenHashMap countPairs(JavaRDD<Tuple2<int[], Long>> words) {
-        JavaPairRDD<Long, Long> pairs = words.flatMapToPair(w -> {
-            int[] s = w._1();
-            List<Tuple2<Long, Long>> out = new ArrayList<>(s.length - 1);
-            for (int i = 0; i + 1 < s.length; i++) {
-                out.add(new Tuple2<>(((long) s[i] << 32) | (s[i + 1] & 0xFFFFFFFFL), w._2()));
+        JavaPairRDD<Long, Long> pairs = words.mapPartitionsToPair(it -> {
+            Long2LongOpenHashMap local = new Long2LongOpenHashMap();
+            while (it.hasNext()) {
+                Tuple2<int[], Long> w = it.next();
+                int[] s = w._1();
+                for (int i = 0; i + 1 < s.length; i++) {
+                    local.addTo(((long) s[i] << 32) | (s[i + 1] & 0xFFFFFFFFL), w._2());
+                }
             }
+            List<Tuple2<Long, Long>> out = new ArrayList<>(local.size());
+            local.long2LongEntrySet().fastForEach(e -> out.add(new Tuple2<>(e.getLongKey(), e.getLongValue())));
             return out.iterator();
         }).reduceByKey(Long::sum);
         Long2LongOpenHashMap counts = new Long2LongOpenHashMap();
