@@ -1,16 +1,11 @@
 package org.bpespark.jobs;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -19,6 +14,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.bpespark.jobs.experiments.VocabStats;
 import org.bpespark.jobs.io.AtomicOutput;
 import org.bpespark.jobs.io.BadInputException;
 import org.bpespark.pipeline.BpeModel;
@@ -111,14 +107,15 @@ public final class BpeMergeJob {
             report.put("merges_resumed_from_checkpoint", prior.size());
             report.put("merges_per_second", loopSeconds > 0 ? Math.round(newMerges / loopSeconds) : 0);
             report.put("peak_driver_heap_bytes", Metrics.peakHeapBytes());
-            report.set("longest_tokens", longestTokens(model, 10));
+            report.set("longest_tokens", new VocabStats(model).longestTokens(10));
             metrics.phases().put("write_ms", (System.nanoTime() - writeStart) / 1_000_000);
             report.set("phases", metrics.phases());
             RunReport.write(out, "bpe-merge report", report);
             out.commit();
             checkpoint.delete();
             return report;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Not just IOException | RuntimeException: Spark throws its checked SparkException undeclared.
             out.abort();
             throw e;
         }
@@ -172,23 +169,5 @@ public final class BpeMergeJob {
         Long2LongOpenHashMap counts = new Long2LongOpenHashMap();
         pairs.collect().forEach(p -> counts.put(p._1().longValue(), p._2().longValue()));
         return counts;
-    }
-
-    /** The longest tokens by bytes: their bytes in hex and as text. */
-    static ArrayNode longestTokens(BpeModel model, int n) {
-        ArrayNode out = Metrics.JSON.createArrayNode();
-        IntStream.range(0, model.vocabSize()).boxed()
-                .filter(id -> !model.isSpecialId(id))
-                .sorted(Comparator.comparingInt((Integer id) -> -model.tokenBytes(id).length).thenComparingInt(id -> id))
-                .limit(n)
-                .forEach(id -> {
-                    byte[] bytes = model.tokenBytes(id);
-                    ObjectNode t = out.addObject();
-                    t.put("id", id);
-                    t.put("length", bytes.length);
-                    t.put("hex", HexFormat.of().formatHex(bytes));
-                    t.put("text", new String(bytes, StandardCharsets.UTF_8));
-                });
-        return out;
     }
 }

@@ -1,6 +1,10 @@
 package org.bpespark.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -27,5 +31,9 @@ class SparkTrainingEqualsEngineTest {
                 "--vocab-size", Integer.toString(vocabSize));
         BpeModel engine = Embedded.trainWithEngine(List.of(TestData.corpus(corpus)), vocabSize, List.of("<|endoftext|>"));
         assertEquals(engine.merges(), Embedded.merges(out.resolve("tokenizer")));
+        // The performance issue's bound on the merge loop: under 2 GB of driver heap (report.json records the peak).
+        JsonNode report = new ObjectMapper().readTree(out.resolve("tokenizer/report.json").toFile());
+        long peak = report.path("peak_driver_heap_bytes").asLong();
+        assertTrue(peak > 0 && peak < 2L << 30, "peak driver heap " + peak + " bytes");
     }
 }

@@ -11,15 +11,15 @@ import org.bpespark.pipeline.format.ByteLevel;
 /**
  * Token lengths in bytes over one vocabulary: histograms over the vocabulary and over a corpus's
  * encoding, and the longest tokens. Special tokens are left out of all of them (the separator's 13
- * bytes say nothing about what BPE learned).
+ * bytes say nothing about what BPE learned). The jobs' reports list their longest tokens with it too.
  */
-final class VocabStats {
+public final class VocabStats {
     private final BpeModel model;
     /** Bytes of each ordinary token by id; 0 for special tokens. */
     private final int[] lengthById;
     private final int longest;
 
-    VocabStats(BpeModel model) {
+    public VocabStats(BpeModel model) {
         this.model = model;
         this.lengthById = new int[model.vocabSize()];
         int max = 0;
@@ -70,7 +70,7 @@ final class VocabStats {
      * in hex, the text they decode to (U+FFFD for a partial UTF-8 sequence) and their GPT-2 mapped
      * form as {@code vocab.json} writes it.
      */
-    ArrayNode longestTokens(int n) {
+    public ArrayNode longestTokens(int n) {
         ArrayNode out = Metrics.JSON.createArrayNode();
         int listed = 0;
         // Walk the lengths downwards: a counting sort, ids ascending within one length.
