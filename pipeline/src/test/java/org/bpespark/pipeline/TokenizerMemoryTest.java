@@ -51,8 +51,12 @@ class TokenizerMemoryTest {
         /** Test 25, streamed: {@code encode(Reader, IntConsumer)} (upstream reads the file whole first). */
         READER,
         /** The control: only hold the input's bytes, as compactly as it gets. */
-        HOLD_INPUT
+        HOLD_INPUT,
+        /** Issue 6's bound: {@code encode(Reader, IntConsumer)} over web_like_en (200 MB) in the same heap. */
+        READER_WEB
     }
+
+    private static final String WEB_CORPUS = "web_like_en.txt.zst";
 
     private static final Map<Mode, ChildResult> RUNS = new EnumMap<>(Mode.class);
 
@@ -62,7 +66,7 @@ class TokenizerMemoryTest {
         Tokenizer tokenizer = new Tokenizer(Conformance.gpt2(null));
         System.out.println(MODEL_LOADED);
         long count = 0;
-        try (Reader text = openCorpus()) {
+        try (Reader text = mode == Mode.READER_WEB ? openCorpus(WEB_CORPUS) : openCorpus()) {
             switch (mode) {
                 case ITERABLE -> {
                     PrimitiveIterator.OfInt ids = tokenizer.encodeIterable(PythonLines.of(text));
@@ -70,7 +74,7 @@ class TokenizerMemoryTest {
                         count++;
                     }
                 }
-                case READER -> {
+                case READER, READER_WEB -> {
                     long[] ids = {0};
                     tokenizer.encode(text, id -> ids[0]++);
                     count = ids[0];
@@ -87,11 +91,19 @@ class TokenizerMemoryTest {
     }
 
     private static InputStream openCorpusBytes() throws IOException {
-        return new ZstdInputStream(new BufferedInputStream(Files.newInputStream(Conformance.corpus(CORPUS))));
+        return openCorpusBytes(CORPUS);
+    }
+
+    private static InputStream openCorpusBytes(String corpus) throws IOException {
+        return new ZstdInputStream(new BufferedInputStream(Files.newInputStream(Conformance.corpus(corpus))));
     }
 
     private static Reader openCorpus() throws IOException {
-        return new BufferedReader(new InputStreamReader(openCorpusBytes(), StandardCharsets.UTF_8));
+        return openCorpus(CORPUS);
+    }
+
+    private static Reader openCorpus(String corpus) throws IOException {
+        return new BufferedReader(new InputStreamReader(openCorpusBytes(corpus), StandardCharsets.UTF_8));
     }
 
     private record ChildResult(int exitCode, String stdout, String stderr) {
@@ -158,6 +170,21 @@ class TokenizerMemoryTest {
                 + " proves nothing; child printed " + hold.stdout());
         assertTrue(hold.stdout().contains(MODEL_LOADED), () -> "the child failed before it held any input:\n" + hold.stderr());
         assertTrue(hold.stderr().contains("OutOfMemoryError"), () -> "expected OutOfMemoryError, got:\n" + hold.stderr());
+    }
+
+    /**
+     * Issue 6's bound: streaming encode of web_like_en (200,015,516 bytes, almost 7× the heap budget,
+     * 4× the budget for its ids alone) in the same 48 MB, giving exactly the ids' count that encoding
+     * the whole text at once gives here, in this JVM's large heap.
+     */
+    @Test
+    void webLikeEnStreamsInTheSameHeap() throws Exception {
+        long streamed = run(Mode.READER_WEB).count();
+        String whole;
+        try (InputStream in = openCorpusBytes(WEB_CORPUS)) {
+            whole = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertEquals(new Tokenizer(Conformance.gpt2(null)).encode(whole).length, streamed);
     }
 
     @Test
