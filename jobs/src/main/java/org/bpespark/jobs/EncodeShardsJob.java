@@ -86,7 +86,7 @@ public final class EncodeShardsJob {
         try {
             Path work = new Path(out.staging(), WORK);
             Documents documents = new Documents(sc, withSeparator(o.read(), eotToken));
-            JavaRDD<byte[]> docs = documents.read(sc, files);
+            JavaRDD<Documents.Piece> docs = documents.read(sc, files, model.specialTokens());
             Broadcast<BpeModel> broadcastModel = sc.broadcast(model);
             SerializableConf hadoop = new SerializableConf(conf);
             boolean specialsInText = documents.specialsInText();
@@ -134,7 +134,8 @@ public final class EncodeShardsJob {
             out.writeFile(ShardManifest.FILE_NAME, manifest.toJson()); // last: its presence marks a complete set
             out.commit();
             return report;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Not just IOException | RuntimeException: Spark throws its checked SparkException undeclared.
             out.abort();
             throw e;
         }
@@ -156,9 +157,14 @@ public final class EncodeShardsJob {
         return String.format("part-%05d.%s", partition, suffix);
     }
 
-    /** Encodes one partition into {@code part-N.tokens} (ids) and {@code part-N.lengths} (uint64 per document). */
-    private static Part encodePartition(int partition, Iterator<byte[]> docs, BpeModel model, boolean specialsInText,
-                                        int eot, Dtype dtype, Path work, Configuration conf) throws IOException {
+    /**
+     * Encodes one partition into {@code part-N.tokens} (ids) and {@code part-N.lengths} (uint64 per
+     * document). A long document comes in pieces cut where encoding them one by one gives the ids of
+     * the whole; its EOT and length follow its last piece.
+     */
+    private static Part encodePartition(int partition, Iterator<Documents.Piece> pieces, BpeModel model,
+                                        boolean specialsInText, int eot, Dtype dtype, Path work, Configuration conf)
+            throws IOException {
         Tokenizer tokenizer = new Tokenizer(model);
         FileSystem fs = OutputFs.of(work, conf);
         String attempt = ".attempt-" + TaskContext.get().taskAttemptId();
@@ -167,23 +173,31 @@ public final class EncodeShardsJob {
         long documents = 0;
         long tokens = 0;
         long bytes = 0;
+        long documentTokens = 0;
         IntArrayList ids = new IntArrayList();
         try (OutputStream tokenOut = new BufferedOutputStream(fs.create(tokensTmp, true), 1 << 20);
              OutputStream lengthOut = new BufferedOutputStream(fs.create(lengthsTmp, true), 1 << 16)) {
-            while (docs.hasNext()) {
-                byte[] doc = docs.next();
+            while (pieces.hasNext()) {
+                Documents.Piece piece = pieces.next();
+                byte[] text = piece.bytes();
                 ids.clear();
                 if (specialsInText) {
-                    tokenizer.encode(doc, 0, doc.length, ids);
+                    tokenizer.encode(text, 0, text.length, ids);
                 } else {
-                    tokenizer.encodeOrdinary(doc, 0, doc.length, ids);
+                    tokenizer.encodeOrdinary(text, 0, text.length, ids);
                 }
-                ids.add(eot);
+                if (piece.last()) {
+                    ids.add(eot);
+                }
                 TokenShards.writeIds(tokenOut, ids.elements(), 0, ids.size(), dtype);
-                lengthOut.write(TokenShards.uint64(ids.size()));
-                documents++;
+                documentTokens += ids.size();
                 tokens += ids.size();
-                bytes += doc.length;
+                bytes += text.length;
+                if (piece.last()) {
+                    lengthOut.write(TokenShards.uint64(documentTokens));
+                    documents++;
+                    documentTokens = 0;
+                }
             }
         }
         commitRename(fs, tokensTmp, new Path(work, partName(partition, "tokens")));

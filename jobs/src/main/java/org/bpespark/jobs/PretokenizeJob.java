@@ -53,8 +53,8 @@ public final class PretokenizeJob {
         AtomicOutput out = AtomicOutput.create(o.output(), o.overwrite(), conf);
         try {
             Documents documents = new Documents(sc, o.read());
-            JavaRDD<byte[]> docs = documents.read(sc, files);
             List<String> specials = o.specialTokens();
+            JavaRDD<Documents.Piece> docs = documents.read(sc, files, specials);
             JavaRDD<Row> partial = docs.mapPartitions(it -> countPartition(it, specials));
             Dataset<Row> counts = spark.createDataFrame(partial, SCHEMA)
                     .groupBy("token").agg(functions.sum("count").as("count"));
@@ -88,18 +88,22 @@ public final class PretokenizeJob {
             RunReport.write(out, "pretokenize report", stats);
             out.commit();
             return stats;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            // Not just IOException | RuntimeException: Spark throws its checked SparkException undeclared.
             out.abort();
             throw e;
         }
     }
 
-    /** The map side: counts one partition's pre-tokens, flushing when the map grows large. */
-    static java.util.Iterator<Row> countPartition(java.util.Iterator<byte[]> docs, List<String> specials) {
+    /**
+     * The map side: counts one partition's pre-tokens, flushing when the map grows large. Pieces of a
+     * long document are counted one by one: they are cut where that gives the whole's pre-tokens.
+     */
+    static java.util.Iterator<Row> countPartition(java.util.Iterator<Documents.Piece> docs, List<String> specials) {
         PreTokenCounter counter = new PreTokenCounter(new SpecialTokens(specials));
         List<Row> rows = new ArrayList<>();
         while (docs.hasNext()) {
-            byte[] doc = docs.next();
+            byte[] doc = docs.next().bytes();
             counter.add(doc, 0, doc.length);
             if (counter.distinct() >= FLUSH_DISTINCT) {
                 counter.forEach((token, count) -> rows.add(RowFactory.create(token, count)));

@@ -4,41 +4,60 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.compress.CodecPool;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.hadoop.io.compress.Decompressor;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.JobContext;
+import org.apache.hadoop.mapreduce.RecordReader;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.LongAccumulator;
+import org.bpespark.pipeline.text.SafeCuts;
+import org.bpespark.pipeline.text.SpecialTokens;
 import org.bpespark.pipeline.text.Utf8;
 import scala.Tuple2;
 
 /**
- * Reads a corpus as an RDD of documents (UTF-8 bytes) in input order: partitions follow the sorted
- * file list and each file's splits in offset order, documents inside a partition follow the file.
- * That order is what makes the token shards independent of how the input was split.
+ * Reads a corpus as an RDD of documents (UTF-8 bytes, long text documents in pieces) in input order:
+ * partitions follow the sorted file list and each file's splits in offset order, documents inside a
+ * partition follow the file. That order is what makes the token shards independent of how the input
+ * was split.
  *
  * <ul>
- *   <li>{@code text}: documents separated by a special token (Hadoop's record delimiter; plain,
- *       {@code .gz}, {@code .zst}); splittable when uncompressed.</li>
+ *   <li>{@code text}: documents separated by a special token (plain, {@code .gz}, {@code .zst}),
+ *       read by {@link TextDocumentReader} in pieces of a few MiB, so a document need not fit in
+ *       memory; splittable when uncompressed.</li>
  *   <li>{@code jsonl}: one JSON object a line with a string field; one partition per file so errors can
  *       name the line. Blank lines are skipped.</li>
  *   <li>{@code parquet}: a string column, read file by file with parquet-hadoop so rows keep their order.</li>
@@ -108,8 +127,23 @@ public final class Documents implements Serializable {
         return options.format() == Format.TEXT;
     }
 
+    /**
+     * A document, or a piece of one: text documents longer than a few MiB come in pieces cut where
+     * pre-tokenization and encoding give the same result piece by piece as for the whole document
+     * ({@link SafeCuts}), so no document needs to fit in memory; {@code last} ends a document.
+     * Records (jsonl, parquet) are one piece each.
+     */
+    public record Piece(byte[] bytes, boolean last) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * Reads the documents in input order as UTF-8 pieces.
+     *
+     * @param specials the special tokens the pieces will be split on; text pieces are never cut inside one
+     */
     @SuppressWarnings("unchecked")
-    public JavaRDD<byte[]> read(JavaSparkContext sc, List<Path> files) throws IOException {
+    public JavaRDD<Piece> read(JavaSparkContext sc, List<Path> files, List<String> specials) throws IOException {
         if (options.format() == Format.PARQUET) {
             return readParquet(sc, files);
         }
@@ -118,28 +152,90 @@ public final class Documents implements Serializable {
         if (options.maxSplitBytes() > 0) {
             FileInputFormat.setMaxInputSplitSize(job, options.maxSplitBytes());
         }
-        Class<? extends TextInputFormat> inputFormat;
-        if (options.format() == Format.TEXT) {
-            job.getConfiguration().set("textinputformat.record.delimiter", options.separator());
-            inputFormat = TextInputFormat.class;
-        } else {
-            inputFormat = WholeFileLines.class;
-        }
-        JavaNewHadoopRDD<LongWritable, Text> records = (JavaNewHadoopRDD<LongWritable, Text>) sc.newAPIHadoopRDD(
-                job.getConfiguration(), inputFormat, LongWritable.class, Text.class);
         Options o = options;
         LongAccumulator invalid = invalidUtf8Documents;
-        LongAccumulator skipped = skippedRecords;
         Tally bytes = new Tally(documentCount, documentBytes);
-        return records.mapPartitionsWithInputSplit((split, it) -> {
-            String file = ((FileSplit) split).getPath().toString();
-            return o.format() == Format.TEXT
-                    ? new TextRecords(file, it, o, invalid, bytes)
-                    : new JsonlRecords(file, it, o, invalid, skipped, bytes);
-        }, true);
+        if (options.format() == Format.TEXT) {
+            byte[] separator = options.separator().getBytes(StandardCharsets.UTF_8);
+            job.getConfiguration().setBoolean(TextSplits.SPLITTABLE, !hasBorder(separator));
+            SerializableConf conf = new SerializableConf(sc.hadoopConfiguration());
+            List<String> cutAround = List.copyOf(specials);
+            JavaNewHadoopRDD<LongWritable, NullWritable> splits = (JavaNewHadoopRDD<LongWritable, NullWritable>)
+                    sc.newAPIHadoopRDD(job.getConfiguration(), TextSplits.class, LongWritable.class, NullWritable.class);
+            return splits.mapPartitionsWithInputSplit((split, ignored) -> new TextPieces(
+                    open((FileSplit) split, conf.get(), separator, new SpecialTokens(cutAround)), o, invalid, bytes), true);
+        }
+        JavaNewHadoopRDD<LongWritable, Text> records = (JavaNewHadoopRDD<LongWritable, Text>) sc.newAPIHadoopRDD(
+                job.getConfiguration(), WholeFileLines.class, LongWritable.class, Text.class);
+        LongAccumulator skipped = skippedRecords;
+        return records.mapPartitionsWithInputSplit((split, it) ->
+                new JsonlRecords(((FileSplit) split).getPath().toString(), it, o, invalid, skipped, bytes), true);
     }
 
-    private JavaRDD<byte[]> readParquet(JavaSparkContext sc, List<Path> files) {
+    /**
+     * Whether a proper prefix of the separator is also its suffix ({@code "aa"}, {@code "<s><s>"}): then
+     * where separators are depends on where reading starts, so such files are read whole, not split.
+     */
+    static boolean hasBorder(byte[] separator) {
+        for (int k = 1; k < separator.length; k++) {
+            if (Arrays.equals(separator, 0, k, separator, separator.length - k, separator.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Opens a split of a text file: plain files from just before the split, compressed files whole. */
+    private static TextDocumentReader open(FileSplit split, Configuration conf, byte[] separator, SpecialTokens specials)
+            throws IOException {
+        Path path = split.getPath();
+        FSDataInputStream raw = path.getFileSystem(conf).open(path);
+        try {
+            CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+            int maxPieceBytes = (int) Math.min(1 << 30, Math.max(2L * TextDocumentReader.PIECE_BYTES,
+                    Runtime.getRuntime().maxMemory() / 8));
+            TextDocumentReader reader;
+            if (codec == null) {
+                long from = Math.max(0, split.getStart() - separator.length);
+                raw.seek(from);
+                reader = new TextDocumentReader(raw, from, split.getStart(), split.getStart() + split.getLength(),
+                        separator, specials, TextDocumentReader.PIECE_BYTES, maxPieceBytes, path.toString());
+            } else {
+                Decompressor decompressor = CodecPool.getDecompressor(codec);
+                InputStream in = codec.createInputStream(raw, decompressor);
+                InputStream returning = new FilterInputStream(in) {
+                    @Override
+                    public void close() throws IOException {
+                        try {
+                            super.close();
+                        } finally {
+                            CodecPool.returnDecompressor(decompressor);
+                        }
+                    }
+                };
+                reader = new TextDocumentReader(returning, 0, 0, Long.MAX_VALUE, separator, specials,
+                        TextDocumentReader.PIECE_BYTES, maxPieceBytes, path + " (decompressed)");
+            }
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+                task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> closeQuietly(reader));
+            }
+            return reader;
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // the task is over; its input stream is of no further use
+        }
+    }
+
+    private JavaRDD<Piece> readParquet(JavaSparkContext sc, List<Path> files) {
         List<String> names = files.stream().map(Path::toString).toList();
         SerializableConf conf = new SerializableConf(sc.hadoopConfiguration());
         Options o = options;
@@ -147,7 +243,7 @@ public final class Documents implements Serializable {
         LongAccumulator skipped = skippedRecords;
         Tally bytes = new Tally(documentCount, documentBytes);
         return sc.parallelize(names, Math.max(1, names.size())).mapPartitions(it -> {
-            List<byte[]> docs = new ArrayList<>();
+            List<Piece> docs = new ArrayList<>();
             while (it.hasNext()) {
                 readParquetFile(it.next(), conf.get(), o, invalid, skipped, bytes, docs);
             }
@@ -156,7 +252,7 @@ public final class Documents implements Serializable {
     }
 
     private static void readParquetFile(String file, Configuration conf, Options o, LongAccumulator invalid,
-                                        LongAccumulator skipped, Tally bytes, List<byte[]> docs)
+                                        LongAccumulator skipped, Tally bytes, List<Piece> docs)
             throws IOException {
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), new Path(file))
                 .withConf(conf).build()) {
@@ -167,7 +263,9 @@ public final class Documents implements Serializable {
                     badRecord(file + ": row " + row + " has no field '" + o.textField() + "'", o, skipped);
                     continue;
                 }
-                docs.add(counted(sanitize(g.getBinary(field, 0).getBytes(), file + ": row " + row, o, invalid), bytes));
+                long r = row;
+                docs.add(record(sanitize(g.getBinary(field, 0).getBytes(), o, invalid,
+                        bad -> file + ": row " + r + ": invalid UTF-8 at byte " + bad + " of its text"), bytes));
             }
         }
     }
@@ -179,28 +277,35 @@ public final class Documents implements Serializable {
         skipped.add(1);
     }
 
-    private static byte[] counted(byte[] doc, Tally tally) {
+    /** A record: one whole document, counted. */
+    private static Piece record(byte[] doc, Tally tally) {
         tally.documents().add(1);
         tally.bytes().add(doc.length);
-        return doc;
+        return new Piece(doc, true);
     }
 
     /** What reading counts: documents and their UTF-8 bytes. */
     private record Tally(LongAccumulator documents, LongAccumulator bytes) implements Serializable {
     }
 
-    /** Returns valid UTF-8: the input, or a copy with each invalid sequence replaced by U+FFFD. */
-    static byte[] sanitize(byte[] doc, String where, Options o, LongAccumulator invalid) {
+    /**
+     * Returns valid UTF-8: the input, or a copy with each invalid sequence replaced by U+FFFD (and the
+     * document counted in {@code invalid} if it is given). When strict, the first invalid byte fails
+     * the run with {@code where.apply(its index)} and the byte's value.
+     */
+    static byte[] sanitize(byte[] doc, Options o, LongAccumulator invalid, IntFunction<String> where) {
         int bad = Utf8.firstInvalid(doc, 0, doc.length);
-        if (bad >= 0) {
-            if (o.strictUtf8()) {
-                throw new BadInputException(where + ": invalid UTF-8 at byte " + bad + " of the document (0x"
-                        + String.format("%02X", doc[bad] & 0xFF) + "); drop --strict-utf8 to replace it with U+FFFD");
-            }
-            invalid.add(1);
-            doc = Utf8.replaceInvalid(doc);
+        if (bad < 0) {
+            return doc;
         }
-        return doc;
+        if (o.strictUtf8()) {
+            throw new BadInputException(where.apply(bad) + " (0x" + String.format("%02X", doc[bad] & 0xFF)
+                    + "); drop --strict-utf8 to replace invalid UTF-8 with U+FFFD and count it");
+        }
+        if (invalid != null) {
+            invalid.add(1);
+        }
+        return Utf8.replaceInvalid(doc);
     }
 
     /** Lines of a file, never split, so a record's index is its line number. */
@@ -211,37 +316,100 @@ public final class Documents implements Serializable {
         }
     }
 
-    /** Text records: each record is a document. */
-    private static final class TextRecords implements Iterator<byte[]> {
-        private final String file;
-        private final Iterator<Tuple2<LongWritable, Text>> records;
+    /**
+     * Splits of text files, one record each (its start), for {@link TextDocumentReader} to read: plain
+     * files are split as Hadoop splits them (block size, {@code --max-split-bytes}) unless the separator
+     * forbids it, compressed files are one split.
+     */
+    public static final class TextSplits extends FileInputFormat<LongWritable, NullWritable> {
+        static final String SPLITTABLE = "bpe.text.splittable";
+
+        @Override
+        protected boolean isSplitable(JobContext context, Path file) {
+            return context.getConfiguration().getBoolean(SPLITTABLE, true)
+                    && new CompressionCodecFactory(context.getConfiguration()).getCodec(file) == null;
+        }
+
+        @Override
+        public RecordReader<LongWritable, NullWritable> createRecordReader(InputSplit split, TaskAttemptContext context) {
+            return new RecordReader<>() {
+                private boolean read;
+
+                @Override
+                public void initialize(InputSplit s, TaskAttemptContext c) {
+                }
+
+                @Override
+                public boolean nextKeyValue() {
+                    boolean first = !read;
+                    read = true;
+                    return first;
+                }
+
+                @Override
+                public LongWritable getCurrentKey() {
+                    return new LongWritable(((FileSplit) split).getStart());
+                }
+
+                @Override
+                public NullWritable getCurrentValue() {
+                    return NullWritable.get();
+                }
+
+                @Override
+                public float getProgress() {
+                    return read ? 1 : 0;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    /** Text documents as counted, valid UTF-8 pieces. */
+    private static final class TextPieces implements Iterator<Piece> {
+        private final TextDocumentReader reader;
         private final Options o;
         private final LongAccumulator invalid;
-        private final Tally bytes;
+        private final Tally tally;
+        /** Whether the current document has been counted as holding invalid UTF-8. */
+        private boolean countedInvalid;
 
-        TextRecords(String file, Iterator<Tuple2<LongWritable, Text>> records, Options o, LongAccumulator invalid,
-                    Tally bytes) {
-            this.file = file;
-            this.records = records;
+        TextPieces(TextDocumentReader reader, Options o, LongAccumulator invalid, Tally tally) {
+            this.reader = reader;
             this.o = o;
             this.invalid = invalid;
-            this.bytes = bytes;
+            this.tally = tally;
         }
 
         @Override
         public boolean hasNext() {
-            return records.hasNext();
+            return reader.hasNext();
         }
 
         @Override
-        public byte[] next() {
-            Tuple2<LongWritable, Text> r = records.next();
-            return counted(sanitize(r._2().copyBytes(), file + ": record at offset " + r._1().get(), o, invalid), bytes);
+        public Piece next() {
+            TextDocumentReader.RawPiece p = reader.next();
+            byte[] valid = sanitize(p.bytes(), o, null, bad -> reader.file() + ": invalid UTF-8 at byte "
+                    + (p.documentStart() + p.offsetInDocument() + bad) + ", in the document that starts at byte "
+                    + p.documentStart());
+            if (valid != p.bytes() && !countedInvalid) {
+                invalid.add(1);
+                countedInvalid = true;
+            }
+            tally.bytes().add(valid.length);
+            if (p.last()) {
+                tally.documents().add(1);
+                countedInvalid = false;
+            }
+            return new Piece(valid, p.last());
         }
     }
 
     /** jsonl records: the text field of each non-blank line. */
-    private static final class JsonlRecords implements Iterator<byte[]> {
+    private static final class JsonlRecords implements Iterator<Piece> {
         private static final JsonFactory JSON = new JsonFactory();
         private final String file;
         private final Iterator<Tuple2<LongWritable, Text>> lines;
@@ -250,7 +418,7 @@ public final class Documents implements Serializable {
         private final LongAccumulator skipped;
         private final Tally bytes;
         private long lineNumber;
-        private byte[] next;
+        private Piece next;
 
         JsonlRecords(String file, Iterator<Tuple2<LongWritable, Text>> lines, Options o, LongAccumulator invalid,
                      LongAccumulator skipped, Tally bytes) {
@@ -276,11 +444,11 @@ public final class Documents implements Serializable {
         }
 
         @Override
-        public byte[] next() {
+        public Piece next() {
             if (!hasNext()) {
                 throw new java.util.NoSuchElementException();
             }
-            byte[] doc = next;
+            Piece doc = next;
             next = null;
             return doc;
         }
@@ -296,9 +464,10 @@ public final class Documents implements Serializable {
         }
 
         /** The record's text as UTF-8, or null if the record is skipped. */
-        private byte[] parse(Text line) {
+        private Piece parse(Text line) {
             String where = file + ": line " + lineNumber;
-            byte[] json = sanitize(line.copyBytes(), where, o, invalid);
+            byte[] json = sanitize(line.copyBytes(), o, invalid, bad -> where + ": invalid UTF-8 at byte " + bad
+                    + " of the line");
             try (JsonParser p = JSON.createParser(json)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     badRecord(where + ": not a JSON object", o, skipped);
@@ -314,11 +483,19 @@ public final class Documents implements Serializable {
                         p.skipChildren();
                     }
                 }
+                if (p.currentToken() != JsonToken.END_OBJECT) {
+                    badRecord(where + ": not valid JSON: the object is not closed", o, skipped);
+                    return null;
+                }
+                if (p.nextToken() != null) {
+                    badRecord(where + ": not valid JSON: more follows the object on the line", o, skipped);
+                    return null;
+                }
                 if (text == null) {
                     badRecord(where + ": no string field '" + o.textField() + "'", o, skipped);
                     return null;
                 }
-                return counted(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes);
+                return record(text.getBytes(StandardCharsets.UTF_8), bytes);
             } catch (JsonProcessingException e) {
                 badRecord(where + ": not valid JSON: " + e.getOriginalMessage(), o, skipped);
                 return null;
