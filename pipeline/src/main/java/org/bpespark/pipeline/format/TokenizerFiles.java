@@ -81,10 +81,15 @@ public final class TokenizerFiles {
             vocab = VocabJson.read(v, dir.describe(VOCAB_JSON));
             merges = MergesTxt.read(m, dir.describe(MERGES_TXT));
         }
-        return fromGpt2Files(vocab, merges, dir.describe(VOCAB_JSON));
+        return fromGpt2Files(vocab, merges, dir.describe(VOCAB_JSON) + " and " + MERGES_TXT);
     }
 
-    /** A model from GPT-2's two files; ids that are not bytes or merge results are special tokens. */
+    /**
+     * A model from GPT-2's two files; ids that are not bytes or merge results are special tokens.
+     * Such a token that is two vocabulary tokens joined is refused instead: it is what a
+     * {@code merges.txt} cut short leaves (the lost merges' results), and reading those as special
+     * tokens would encode ordinary text as specials.
+     */
     public static BpeModel fromGpt2Files(List<byte[]> vocab, List<Merge> merges, String source) {
         Set<byte[]> ordinary = new ObjectOpenCustomHashSet<>(ByteArrays.HASH_STRATEGY);
         for (int b = 0; b < 256; b++) {
@@ -99,11 +104,31 @@ public final class TokenizerFiles {
                 specials.add(new String(token, StandardCharsets.UTF_8));
             }
         }
+        BpeModel model;
         try {
-            return BpeModel.withVocab(vocab, merges, specials);
+            model = BpeModel.withVocab(vocab, merges, specials);
         } catch (IllegalArgumentException e) {
             throw new FormatException(source + ": " + e.getMessage(), e);
         }
+        Set<byte[]> all = new ObjectOpenCustomHashSet<>(vocab, ByteArrays.HASH_STRATEGY);
+        for (int id = 0; id < vocab.size(); id++) {
+            byte[] token = vocab.get(id);
+            if (ordinary.contains(token)) {
+                continue;
+            }
+            for (int k = 1; k < token.length; k++) {
+                byte[] left = java.util.Arrays.copyOfRange(token, 0, k);
+                byte[] right = java.util.Arrays.copyOfRange(token, k, token.length);
+                if (all.contains(left) && all.contains(right)) {
+                    throw new FormatException(source + ": no merge of the " + merges.size() + " in " + MERGES_TXT
+                            + " makes \"" + ByteLevel.encode(token) + "\" (id " + id + "), yet it is two tokens of the "
+                            + "vocabulary, \"" + ByteLevel.encode(left) + "\" + \"" + ByteLevel.encode(right) + "\": "
+                            + MERGES_TXT + " looks truncated or belongs to another vocabulary (a special token made of "
+                            + "other tokens needs " + TOKENIZER_JSON + ")");
+                }
+            }
+        }
+        return model;
     }
 
     /** A local folder as a {@link Source}. */
