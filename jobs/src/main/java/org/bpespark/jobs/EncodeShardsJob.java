@@ -47,6 +47,7 @@ import org.bpespark.pipeline.format.TokenizerFiles;
  */
 public final class EncodeShardsJob {
     private static final String WORK = "_work";
+    private static final ThreadLocal<Tokenizer> THREAD_TOKENIZER = new ThreadLocal<>();
 
     public record Options(String tokenizer, List<String> inputs, String output, long shardTokens, Dtype dtype,
                           List<String> specialTokens, Documents.Options read, boolean overwrite) {
@@ -165,7 +166,7 @@ public final class EncodeShardsJob {
     private static Part encodePartition(int partition, Iterator<Documents.Piece> pieces, BpeModel model,
                                         boolean specialsInText, int eot, Dtype dtype, Path work, Configuration conf)
             throws IOException {
-        Tokenizer tokenizer = new Tokenizer(model);
+        Tokenizer tokenizer = tokenizerFor(model);
         FileSystem fs = OutputFs.of(work, conf);
         String attempt = ".attempt-" + TaskContext.get().taskAttemptId();
         Path tokensTmp = new Path(work, partName(partition, "tokens") + attempt);
@@ -203,6 +204,22 @@ public final class EncodeShardsJob {
         commitRename(fs, tokensTmp, new Path(work, partName(partition, "tokens")));
         commitRename(fs, lengthsTmp, new Path(work, partName(partition, "lengths")));
         return new Part(partition, documents, tokens, bytes);
+    }
+
+    /**
+     * The executor thread's tokenizer for the broadcast model. Task threads are pooled and the
+     * broadcast value is one object per executor, so a thread keeps its tokenizer, and the
+     * tokenizer its cache of frequent pre-tokens, from one partition to the next: a new tokenizer
+     * per partition started every partition with an empty cache (measured: 0.12x the one-thread
+     * encoder's speed on 48 MB in 6 partitions).
+     */
+    private static Tokenizer tokenizerFor(BpeModel model) {
+        Tokenizer tokenizer = THREAD_TOKENIZER.get();
+        if (tokenizer == null || tokenizer.model() != model) {
+            tokenizer = new Tokenizer(model);
+            THREAD_TOKENIZER.set(tokenizer);
+        }
+        return tokenizer;
     }
 
     /** Renames a task attempt's file to its final name; a retried attempt wrote the same bytes. */

@@ -115,6 +115,23 @@ public final class Tokenizer {
             out.add(idOfByte[buf[start] & 0xFF]);
             return;
         }
+        if (n <= 8) {
+            long key = PreTokenCache.pack(buf, start, end);
+            if (cache.appendShort(key, n, out)) {
+                return;
+            }
+            // A short pre-token of 3+ ids (an emoji, a rare word) lives in the general table.
+            int hash = PreTokenCache.hash(buf, start, end);
+            if (cache.appendTo(buf, start, end, hash, out)) {
+                return;
+            }
+            int m = mergeWord(buf, start, n);
+            out.addElements(out.size(), scratch, 0, m);
+            if (!cache.putShort(key, n, scratch, m)) {
+                cache.put(buf, start, end, hash, scratch, m);
+            }
+            return;
+        }
         boolean cacheable = n <= MAX_CACHED_BYTES;
         int hash = 0;
         if (cacheable) {
@@ -123,17 +140,22 @@ public final class Tokenizer {
                 return;
             }
         }
+        int m = mergeWord(buf, start, n);
+        out.addElements(out.size(), scratch, 0, m);
+        if (cacheable) {
+            cache.put(buf, start, end, hash, scratch, m);
+        }
+    }
+
+    /** Applies the merges to {@code buf[start, start + n)}; the ids are in {@code scratch[0, result)}. */
+    private int mergeWord(byte[] buf, int start, int n) {
         if (scratch.length < n) {
             scratch = new int[Math.max(n, scratch.length * 2)];
         }
         for (int i = 0; i < n; i++) {
             scratch[i] = idOfByte[buf[start + i] & 0xFF];
         }
-        int m = wordEncoder.merge(scratch, n);
-        out.addElements(out.size(), scratch, 0, m);
-        if (cacheable) {
-            cache.put(buf, start, end, hash, scratch, m);
-        }
+        return wordEncoder.merge(scratch, n);
     }
 
     /** The bytes behind a sequence of ids. */
