@@ -1,5 +1,6 @@
 package org.bpespark.jobs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
@@ -18,8 +19,8 @@ import org.bpespark.pipeline.format.MergesTxt;
 /**
  * The merge loop's checkpoint: the merges so far ({@code merges.txt}) and what they were trained
  * for ({@code checkpoint.json}: vocab size, special tokens, input), rewritten every N merges or T
- * seconds. Each file is written under a temporary name and renamed, so a crash (even
- * {@code kill -9}) leaves the previous complete checkpoint.
+ * seconds. Each file is written under a temporary name and renamed, merges.txt first, so a crash
+ * (even {@code kill -9}) at any moment leaves a complete checkpoint that {@link #read} finds.
  */
 final class MergeCheckpoint implements BpeTrainer.MergeListener {
     static final String MERGES = "merges.txt";
@@ -75,7 +76,7 @@ final class MergeCheckpoint implements BpeTrainer.MergeListener {
     }
 
     private void replace(String name, byte[] content) throws IOException {
-        Path tmp = new Path(dir, "." + name + ".tmp");
+        Path tmp = temporary(dir, name);
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(content);
         }
@@ -91,22 +92,37 @@ final class MergeCheckpoint implements BpeTrainer.MergeListener {
     }
 
     /**
-     * Reads a checkpoint's merges after checking it was made for the same training.
+     * Reads a checkpoint's merges after checking it was made for the same training. Whenever the
+     * writer was killed, what it left is read as the last checkpoint it completed:
+     * {@code checkpoint.json} is written after {@code merges.txt}, so a kill between the two leaves a
+     * merges.txt that is ahead, whose first merges are those of checkpoint.json; and a kill between
+     * deleting a file and renaming its replacement into place leaves that complete replacement under
+     * its temporary name.
      *
      * @throws IllegalArgumentException if there is no checkpoint or it was made with other settings
      */
     static List<Merge> read(Path dir, Configuration conf, ObjectNode expectedMeta) throws IOException {
         FileSystem fs = dir.getFileSystem(conf);
-        Path metaFile = new Path(dir, META);
-        Path mergesFile = new Path(dir, MERGES);
-        if (!fs.exists(metaFile) || !fs.exists(mergesFile)) {
+        Path metaFile = existing(fs, dir, META);
+        Path mergesFile = existing(fs, dir, MERGES);
+        if (metaFile == null || mergesFile == null) {
             throw new IllegalArgumentException("--resume: no checkpoint in " + dir);
         }
-        JsonNode meta = Metrics.JSON.readTree(fs.open(metaFile));
+        JsonNode meta;
+        try (var in = fs.open(metaFile)) {
+            meta = Metrics.JSON.readTree(in);
+        } catch (JsonProcessingException e) {
+            meta = null;
+        }
+        if (meta == null || !meta.isObject()) { // a first checkpoint.json cut short by the kill
+            throw new IllegalArgumentException("--resume: no complete checkpoint in " + dir);
+        }
+        // As written to the file: the special tokens, a Java list in expectedMeta, become a JSON array.
+        JsonNode expected = Metrics.JSON.valueToTree(expectedMeta);
         for (String key : new String[] {"vocab_size", "special_tokens", "input"}) {
-            if (!meta.path(key).equals(expectedMeta.path(key))) {
+            if (!meta.path(key).equals(expected.path(key))) {
                 throw new IllegalArgumentException("--resume: the checkpoint in " + dir + " was made with " + key + " = "
-                        + meta.path(key) + ", this run has " + expectedMeta.path(key));
+                        + meta.path(key) + ", this run has " + expected.path(key));
             }
         }
         byte[] text;
@@ -114,10 +130,30 @@ final class MergeCheckpoint implements BpeTrainer.MergeListener {
             text = in.readAllBytes();
         }
         List<Merge> merges = MergesTxt.read(new ByteArrayInputStream(text), mergesFile.toString());
-        if (merges.size() != meta.path("merges").asInt()) {
+        int count = meta.path("merges").asInt();
+        if (merges.size() < count) {
             throw new IllegalArgumentException("--resume: " + mergesFile + " holds " + merges.size()
-                    + " merges, checkpoint.json says " + meta.path("merges").asInt());
+                    + " merges, checkpoint.json says " + count);
         }
-        return merges;
+        return List.copyOf(merges.subList(0, count));
+    }
+
+    /**
+     * A checkpoint file, else its temporary copy, else null. When the file is missing its copy is
+     * complete ({@link #replace} deletes the file only after writing and closing the copy), except
+     * before the first checkpoint.json is in place: then a copy of checkpoint.json may be cut short,
+     * which {@link #read} refuses, and a copy of merges.txt comes with no checkpoint.json at all.
+     */
+    private static Path existing(FileSystem fs, Path dir, String name) throws IOException {
+        Path file = new Path(dir, name);
+        if (fs.exists(file)) {
+            return file;
+        }
+        Path tmp = temporary(dir, name);
+        return fs.exists(tmp) ? tmp : null;
+    }
+
+    private static Path temporary(Path dir, String name) {
+        return new Path(dir, "." + name + ".tmp");
     }
 }
