@@ -42,7 +42,6 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.LongAccumulator;
 import org.bpespark.pipeline.text.SafeCuts;
 import org.bpespark.pipeline.text.SpecialTokens;
 import org.bpespark.pipeline.text.Utf8;
@@ -87,17 +86,17 @@ public final class Documents implements Serializable {
     }
 
     private final Options options;
-    private final LongAccumulator invalidUtf8Documents;
-    private final LongAccumulator skippedRecords;
-    private final LongAccumulator documentBytes;
-    private final LongAccumulator documentCount;
+    private final PartitionSum invalidUtf8Documents;
+    private final PartitionSum skippedRecords;
+    private final PartitionSum documentBytes;
+    private final PartitionSum documentCount;
 
     public Documents(JavaSparkContext sc, Options options) {
         this.options = options;
-        this.invalidUtf8Documents = sc.sc().longAccumulator("documents with invalid UTF-8");
-        this.skippedRecords = sc.sc().longAccumulator("skipped bad records");
-        this.documentBytes = sc.sc().longAccumulator("document bytes");
-        this.documentCount = sc.sc().longAccumulator("documents");
+        this.invalidUtf8Documents = PartitionSum.register(sc, "documents with invalid UTF-8");
+        this.skippedRecords = PartitionSum.register(sc, "skipped bad records");
+        this.documentBytes = PartitionSum.register(sc, "document bytes");
+        this.documentCount = PartitionSum.register(sc, "documents");
     }
 
     public Options options() {
@@ -153,7 +152,7 @@ public final class Documents implements Serializable {
             FileInputFormat.setMaxInputSplitSize(job, options.maxSplitBytes());
         }
         Options o = options;
-        LongAccumulator invalid = invalidUtf8Documents;
+        PartitionSum invalid = invalidUtf8Documents;
         Tally bytes = new Tally(documentCount, documentBytes);
         if (options.format() == Format.TEXT) {
             byte[] separator = options.separator().getBytes(StandardCharsets.UTF_8);
@@ -167,7 +166,7 @@ public final class Documents implements Serializable {
         }
         JavaNewHadoopRDD<LongWritable, Text> records = (JavaNewHadoopRDD<LongWritable, Text>) sc.newAPIHadoopRDD(
                 job.getConfiguration(), WholeFileLines.class, LongWritable.class, Text.class);
-        LongAccumulator skipped = skippedRecords;
+        PartitionSum skipped = skippedRecords;
         return records.mapPartitionsWithInputSplit((split, it) ->
                 new JsonlRecords(((FileSplit) split).getPath().toString(), it, o, invalid, skipped, bytes), true);
     }
@@ -239,8 +238,8 @@ public final class Documents implements Serializable {
         List<String> names = files.stream().map(Path::toString).toList();
         SerializableConf conf = new SerializableConf(sc.hadoopConfiguration());
         Options o = options;
-        LongAccumulator invalid = invalidUtf8Documents;
-        LongAccumulator skipped = skippedRecords;
+        PartitionSum invalid = invalidUtf8Documents;
+        PartitionSum skipped = skippedRecords;
         Tally bytes = new Tally(documentCount, documentBytes);
         return sc.parallelize(names, Math.max(1, names.size())).mapPartitions(it -> {
             List<Piece> docs = new ArrayList<>();
@@ -251,8 +250,8 @@ public final class Documents implements Serializable {
         });
     }
 
-    private static void readParquetFile(String file, Configuration conf, Options o, LongAccumulator invalid,
-                                        LongAccumulator skipped, Tally bytes, List<Piece> docs)
+    private static void readParquetFile(String file, Configuration conf, Options o, PartitionSum invalid,
+                                        PartitionSum skipped, Tally bytes, List<Piece> docs)
             throws IOException {
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(), new Path(file))
                 .withConf(conf).build()) {
@@ -270,7 +269,7 @@ public final class Documents implements Serializable {
         }
     }
 
-    private static void badRecord(String message, Options o, LongAccumulator skipped) {
+    private static void badRecord(String message, Options o, PartitionSum skipped) {
         if (!o.skipBadRecords()) {
             throw new BadInputException(message + " (pass --skip-bad-records to skip and count such records)");
         }
@@ -285,7 +284,7 @@ public final class Documents implements Serializable {
     }
 
     /** What reading counts: documents and their UTF-8 bytes. */
-    private record Tally(LongAccumulator documents, LongAccumulator bytes) implements Serializable {
+    private record Tally(PartitionSum documents, PartitionSum bytes) implements Serializable {
     }
 
     /**
@@ -293,7 +292,7 @@ public final class Documents implements Serializable {
      * document counted in {@code invalid} if it is given). When strict, the first invalid byte fails
      * the run with {@code where.apply(its index)} and the byte's value.
      */
-    static byte[] sanitize(byte[] doc, Options o, LongAccumulator invalid, IntFunction<String> where) {
+    static byte[] sanitize(byte[] doc, Options o, PartitionSum invalid, IntFunction<String> where) {
         int bad = Utf8.firstInvalid(doc, 0, doc.length);
         if (bad < 0) {
             return doc;
@@ -372,12 +371,12 @@ public final class Documents implements Serializable {
     private static final class TextPieces implements Iterator<Piece> {
         private final TextDocumentReader reader;
         private final Options o;
-        private final LongAccumulator invalid;
+        private final PartitionSum invalid;
         private final Tally tally;
         /** Whether the current document has been counted as holding invalid UTF-8. */
         private boolean countedInvalid;
 
-        TextPieces(TextDocumentReader reader, Options o, LongAccumulator invalid, Tally tally) {
+        TextPieces(TextDocumentReader reader, Options o, PartitionSum invalid, Tally tally) {
             this.reader = reader;
             this.o = o;
             this.invalid = invalid;
@@ -414,14 +413,14 @@ public final class Documents implements Serializable {
         private final String file;
         private final Iterator<Tuple2<LongWritable, Text>> lines;
         private final Options o;
-        private final LongAccumulator invalid;
-        private final LongAccumulator skipped;
+        private final PartitionSum invalid;
+        private final PartitionSum skipped;
         private final Tally bytes;
         private long lineNumber;
         private Piece next;
 
-        JsonlRecords(String file, Iterator<Tuple2<LongWritable, Text>> lines, Options o, LongAccumulator invalid,
-                     LongAccumulator skipped, Tally bytes) {
+        JsonlRecords(String file, Iterator<Tuple2<LongWritable, Text>> lines, Options o, PartitionSum invalid,
+                     PartitionSum skipped, Tally bytes) {
             this.file = file;
             this.lines = lines;
             this.o = o;
