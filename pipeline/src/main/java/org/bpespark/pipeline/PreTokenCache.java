@@ -10,29 +10,35 @@ import java.util.Arrays;
  * 48 MB of English): fastutil's maps need a key object per probe and call a hash strategy
  * virtually, which measured ~2× slower here. Two tables, both open addressing with linear probing:
  * <ul>
- *   <li>short pre-tokens (≤ 8 bytes, encoded as ≤ 2 ids, most of them) live whole in one 16-byte
- *       slot: the bytes packed in a long, then length, id count and ids packed in another. A probe
- *       touches one cache line; the profile had shown the general table's four scattered reads
- *       (slot, hash, key offsets, key bytes) as a third of the encoder's time, waiting on memory.</li>
- *   <li>the rest: keys and ids in two arenas, the table holding entry numbers.</li>
+ *   <li>compact: pre-tokens of ≤ 16 bytes that encode to ≤ 3 ids below 2^19 (nearly all, with
+ *       GPT-2-sized vocabularies) live whole in one 24-byte slot: the bytes packed in two longs,
+ *       then length, id count and ids packed in a third. A probe touches one cache line and hashes
+ *       two longs; the profile had shown the general table's four scattered reads (slot, hash, key
+ *       offsets, key bytes) and its byte-by-byte hash as half of the encoder's time.</li>
+ *   <li>general: the rest, keys and ids in two arenas, the table holding entry numbers.</li>
  * </ul>
  * When a table is half full or an arena is full, it is dropped and refilled: memory stays bounded
- * (~21 MB) and frequent pre-tokens return at once.
+ * (~15 MB) and frequent pre-tokens return at once.
  */
 final class PreTokenCache {
-    private static final int SHORT_SLOTS = 1 << 19;
-    private static final int MAX_SHORT_ENTRIES = SHORT_SLOTS / 2;
-    /** Ids must fit the 29 bits a short slot gives each. */
-    static final int MAX_SHORT_ID = (1 << 29) - 1;
-    /** Per slot: [2s] the key's bytes, little-endian; [2s+1] length (4 bits) | id count (2) | id0 (29) | id1 (29); 0 = empty. */
-    private final long[] shortTable = new long[2 * SHORT_SLOTS];
-    private int shortEntries;
+    /** Longest pre-token the compact table holds. */
+    static final int COMPACT_BYTES = 16;
+    private static final int COMPACT_BITS = 19;
+    private static final int COMPACT_SLOTS = 1 << COMPACT_BITS;
+    private static final int MAX_COMPACT_ENTRIES = COMPACT_SLOTS / 2;
+    private static final int ID_BITS = 19;
+    private static final long ID_MASK = (1L << ID_BITS) - 1;
+    /**
+     * Per slot: [3s], [3s+1] the key's bytes 0–7 and 8–15, little-endian, zero-padded;
+     * [3s+2] length (5 bits) | id count (2) | id0 | id1 | id2 (19 bits each); 0 = empty.
+     */
+    private final long[] compact = new long[3 * COMPACT_SLOTS];
+    private int compactEntries;
 
-    /** 2^19 slots, 256K entries, ~13 MB in all: web text's long tail thrashed a 64K-entry cache. */
-    private static final int SLOTS = 1 << 19;
+    private static final int SLOTS = 1 << 16;
     private static final int MAX_ENTRIES = SLOTS / 2;
-    private static final int KEY_ARENA = 4 << 20;
-    private static final int ID_ARENA = 1 << 20;
+    private static final int KEY_ARENA = 1 << 20;
+    private static final int ID_ARENA = 1 << 18;
 
     /** Per slot: 1 + index of the entry, or 0 when empty. */
     private final int[] slots = new int[SLOTS];
@@ -51,52 +57,68 @@ final class PreTokenCache {
         return h ^ (h >>> 15);
     }
 
-    /** The bytes of a pre-token of at most 8 bytes, packed little-endian. */
+    /** Up to 8 bytes of {@code b[from, to)} packed little-endian (zero above {@code to}). */
     static long pack(byte[] b, int from, int to) {
         long key = 0;
-        for (int i = to - 1; i >= from; i--) {
+        for (int i = Math.min(to, from + 8) - 1; i >= from; i--) {
             key = (key << 8) | (b[i] & 0xFF);
         }
         return key;
     }
 
-    private static int shortSlot(long key, int len) {
-        return (int) (((key ^ len) * 0x9E3779B97F4A7C15L) >>> (64 - 19));
+    private static int compactSlot(long key0, long key1, int len) {
+        long h = (key0 * 0x9E3779B97F4A7C15L) ^ (key1 * 0xC2B2AE3D27D4EB4FL) ^ len;
+        return (int) ((h * 0x94D049BB133111EBL) >>> (64 - COMPACT_BITS));
     }
 
-    /** Appends the cached ids of a short pre-token ({@code key} from {@link #pack}, 1–8 bytes) and returns true, or false. */
-    boolean appendShort(long key, int len, IntArrayList out) {
-        for (int slot = shortSlot(key, len); ; slot = (slot + 1) & (SHORT_SLOTS - 1)) {
-            long meta = shortTable[2 * slot + 1];
+    /**
+     * Appends the cached ids of a pre-token of 2–16 bytes, given its bytes packed by {@link #pack}
+     * ({@code key1}: bytes 8–15, zero if none), and returns true, or returns false.
+     */
+    boolean appendCompact(long key0, long key1, int len, IntArrayList out) {
+        for (int slot = compactSlot(key0, key1, len); ; slot = (slot + 1) & (COMPACT_SLOTS - 1)) {
+            long meta = compact[3 * slot + 2];
             if (meta == 0) {
                 return false;
             }
-            if ((int) (meta >>> 60) == len && shortTable[2 * slot] == key) {
-                out.add((int) (meta >>> 29) & MAX_SHORT_ID);
-                if (((meta >>> 58) & 3) == 2) {
-                    out.add((int) meta & MAX_SHORT_ID);
+            if ((int) (meta >>> 59) == len && compact[3 * slot] == key0 && compact[3 * slot + 1] == key1) {
+                int count = (int) (meta >>> 57) & 3;
+                out.add((int) ((meta >>> (2 * ID_BITS)) & ID_MASK));
+                if (count > 1) {
+                    out.add((int) ((meta >>> ID_BITS) & ID_MASK));
+                    if (count > 2) {
+                        out.add((int) (meta & ID_MASK));
+                    }
                 }
                 return true;
             }
         }
     }
 
-    /** Caches a short pre-token's ids if they fit a short slot (1 or 2 ids, each ≤ {@link #MAX_SHORT_ID}); returns whether it did. */
-    boolean putShort(long key, int len, int[] tokens, int n) {
-        if (n > 2 || tokens[0] > MAX_SHORT_ID || (n == 2 && tokens[1] > MAX_SHORT_ID)) {
+    /** Caches a pre-token's ids in the compact table if they fit (1–3 ids below 2^19); returns whether it did. */
+    boolean putCompact(long key0, long key1, int len, int[] tokens, int n) {
+        if (n > 3) {
             return false;
         }
-        if (shortEntries == MAX_SHORT_ENTRIES) {
-            Arrays.fill(shortTable, 0);
-            shortEntries = 0;
+        long meta = ((long) len << 59) | ((long) n << 57);
+        for (int i = 0; i < n; i++) {
+            if (tokens[i] > ID_MASK) {
+                return false;
+            }
+            meta |= (long) tokens[i] << ((2 - i) * ID_BITS);
         }
-        int slot = shortSlot(key, len);
-        while (shortTable[2 * slot + 1] != 0) {
-            slot = (slot + 1) & (SHORT_SLOTS - 1);
+        if (compactEntries == MAX_COMPACT_ENTRIES) {
+            Arrays.fill(compact, 0);
+            compactEntries = 0;
         }
-        shortTable[2 * slot] = key;
-        shortTable[2 * slot + 1] = ((long) len << 60) | ((long) n << 58) | ((long) tokens[0] << 29) | (n == 2 ? tokens[1] : 0);
-        shortEntries++;
+        int slot = compactSlot(key0, key1, len);
+        while (compact[3 * slot + 2] != 0) {
+            slot = (slot + 1) & (COMPACT_SLOTS - 1);
+        }
+        compact[3 * slot] = key0;
+        compact[3 * slot + 1] = key1;
+        compact[3 * slot + 2] = meta;
+        compactEntries++;
         return true;
     }
 

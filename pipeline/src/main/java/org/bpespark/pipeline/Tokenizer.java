@@ -115,19 +115,20 @@ public final class Tokenizer {
             out.add(idOfByte[buf[start] & 0xFF]);
             return;
         }
-        if (n <= 8) {
-            long key = PreTokenCache.pack(buf, start, end);
-            if (cache.appendShort(key, n, out)) {
+        if (n <= PreTokenCache.COMPACT_BYTES) {
+            long key0 = PreTokenCache.pack(buf, start, end);
+            long key1 = n > 8 ? PreTokenCache.pack(buf, start + 8, end) : 0;
+            if (cache.appendCompact(key0, key1, n, out)) {
                 return;
             }
-            // A short pre-token of 3+ ids (an emoji, a rare word) lives in the general table.
+            // A pre-token that encodes to 4+ ids (an emoji, a rare word) lives in the general table.
             int hash = PreTokenCache.hash(buf, start, end);
             if (cache.appendTo(buf, start, end, hash, out)) {
                 return;
             }
             int m = mergeWord(buf, start, n);
             out.addElements(out.size(), scratch, 0, m);
-            if (!cache.putShort(key, n, scratch, m)) {
+            if (!cache.putCompact(key0, key1, n, scratch, m)) {
                 cache.put(buf, start, end, hash, scratch, m);
             }
             return;
