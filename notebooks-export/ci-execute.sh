@@ -23,4 +23,5 @@ run_notebook() {
 }
 EXPERIMENTS_DIR="$work/experiments" SHARDS_DIR="$work/run/shards" run_notebook experiments.ipynb
 RUN_DIR="$work/run" run_notebook run_report.ipynb
+run_notebook resource_accounting.ipynb
 echo "notebooks-export/ci-execute.sh: all notebooks ran without an error" >&2
