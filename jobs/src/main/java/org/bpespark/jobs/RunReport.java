@@ -80,11 +80,7 @@ public final class RunReport {
                 row(md, e.getKey().replace('_', ' '), e.getValue().toString());
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = report.path("pile_825gb_projection_hours").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            row(md, "encode the Pile (825 GB), " + e.getKey().replace('_', ' ') + " (1 core each)",
-                    String.format(Locale.ROOT, "%.1f h", e.getValue().asDouble()));
-        }
+        pileRows(md, report.path("pile_825gb_projection_hours"));
         md.append("\n## Phase timings (ms)\n\n| phase | ms |\n|---|---|\n");
         for (Iterator<Map.Entry<String, JsonNode>> p = report.path("phases").fields(); p.hasNext(); ) {
             Map.Entry<String, JsonNode> phase = p.next();
@@ -95,6 +91,14 @@ public final class RunReport {
             longestTokens(md, report.path("longest_tokens"));
         }
         return md.toString();
+    }
+
+    private static void pileRows(StringBuilder md, JsonNode projection) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = projection.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            row(md, "encode the Pile (825 GB), " + e.getKey().replace('_', ' ') + " (1 core each)",
+                    String.format(Locale.ROOT, "%.1f h", e.getValue().asDouble()));
+        }
     }
 
     private static void longestTokens(StringBuilder md, JsonNode tokens) {
@@ -121,11 +125,7 @@ public final class RunReport {
             row(md, "encode throughput", String.format(Locale.ROOT, "%.2f MB/s on %d cores (%.2f MB/s per core)",
                     r.path("encode_mb_per_s").asDouble(), r.path("encode_cores").asInt(),
                     r.path("encode_mb_per_s_per_core").asDouble()));
-            for (Iterator<Map.Entry<String, JsonNode>> it = r.path("pile_825gb_projection_hours").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                row(md, "encode the Pile (825 GB), " + e.getKey().replace('_', ' ') + " (1 core each)",
-                        String.format(Locale.ROOT, "%.1f h", e.getValue().asDouble()));
-            }
+            pileRows(md, r.path("pile_825gb_projection_hours"));
         }
         md.append("\n## Phase timings (ms)\n\n| job | phase | ms |\n|---|---|---|\n");
         for (Iterator<Map.Entry<String, JsonNode>> jobs = r.path("jobs").fields(); jobs.hasNext(); ) {
