@@ -31,13 +31,4 @@ public final class PreTokenCounts {
     public long count(int row) {
         return counts.getLong(row);
     }
-
-    /** Sum of all counts: the number of pre-token occurrences in the corpus. */
-    public long totalCount() {
-        long total = 0;
-        for (int i = 0; i < counts.size(); i++) {
-            total += counts.getLong(i);
-        }
-        return total;
-    }
 }

@@ -147,8 +147,4 @@ public final class SpecialTokens {
     public int length(int index) {
         return tokenBytes[index].length;
     }
-
-    public byte[] bytes(int index) {
-        return tokenBytes[index].clone();
-    }
 }
