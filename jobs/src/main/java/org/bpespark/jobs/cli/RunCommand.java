@@ -92,11 +92,16 @@ final class RunCommand extends SparkCommand {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         write(new Path(output, "report.json"), Metrics.JSON.writeValueAsString(report), conf);
         write(new Path(output, "report.md"), RunReport.markdown(report), conf);
-        System.err.println();
-        System.err.println("tokenizer: " + tokenizer + "  (vocab.json, merges.txt, tokenizer.json)");
-        System.err.println("shards:    " + shards + "  (shard-*.bin uint16, shard-*.idx, manifest.json)");
-        System.err.println("report:    " + new Path(output, "report.md") + "  and report.json");
         return report;
+    }
+
+    /** Where everything went, as the last lines of the output. */
+    @Override
+    void afterReport() {
+        System.out.println();
+        System.out.println("tokenizer: " + new Path(output, TrainCommand.TOKENIZER) + "  (vocab.json, merges.txt, tokenizer.json)");
+        System.out.println("shards:    " + new Path(output, SHARDS) + "  (shard-*.bin uint16, shard-*.idx, manifest.json)");
+        System.out.println("report:    " + new Path(output, "report.md") + "  and report.json");
     }
 
     private static void write(Path file, String content, Configuration conf) throws java.io.IOException {

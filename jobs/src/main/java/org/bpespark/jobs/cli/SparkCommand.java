@@ -20,10 +20,15 @@ abstract class SparkCommand implements Callable<Integer> {
         try {
             JsonNode report = run(spark);
             System.out.println(Metrics.JSON.writeValueAsString(report));
+            afterReport();
             return 0;
         } finally {
             spark.stop();
         }
+    }
+
+    /** Runs after the report is printed: last words for the user. */
+    void afterReport() {
     }
 
     /** Checks options before Spark starts (5–20 s), so mistakes fail fast. */
