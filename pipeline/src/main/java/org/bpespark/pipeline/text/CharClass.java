@@ -52,22 +52,25 @@ final class CharClass {
                 || cp == 0x205F || cp == 0x3000;
     }
 
-    /** Class of the character whose UTF-8 encoding starts at {@code p}. */
-    static int classAt(byte[] b, int p, int to) {
+    /** Bits of {@link #classAndLength}'s result that hold the class; the length is above them. */
+    static final int CLASS_MASK = 3;
+    static final int LENGTH_SHIFT = 2;
+
+    /**
+     * Class and byte length of the character whose UTF-8 encoding starts at {@code p}, packed as
+     * {@code class | length << LENGTH_SHIFT}; a byte that starts no valid sequence is one OTHER
+     * character of length 1. One call decodes a multi-byte character once for both answers.
+     */
+    static int classAndLength(byte[] b, int p, int to) {
         int c = b[p];
         if (c >= 0) {
-            return BMP[c];
+            return BMP[c] | 1 << LENGTH_SHIFT;
         }
         int cp = Utf8.codePointAt(b, p, to);
-        return cp < 0 ? OTHER : of(cp);
-    }
-
-    /** Length in bytes of the character that starts at {@code p} (1 for an invalid byte). */
-    static int lengthAt(byte[] b, int p, int to) {
-        int c = b[p];
-        if (c >= 0) {
-            return 1;
+        if (cp < 0) {
+            return OTHER | 1 << LENGTH_SHIFT;
         }
-        return Utf8.lengthAt(b, p, to);
+        int length = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        return of(cp) | length << LENGTH_SHIFT;
     }
 }

@@ -65,22 +65,27 @@ public final class PreTokenizer {
             }
         }
         if (c0 == ' ' && p + 1 < to) {
-            int next = CharClass.classAt(b, p + 1, to);
-            if (next != CharClass.SPACE) {
-                return runEnd(b, p + 1 + CharClass.lengthAt(b, p + 1, to), to, next);
+            int next = CharClass.classAndLength(b, p + 1, to);
+            if ((next & CharClass.CLASS_MASK) != CharClass.SPACE) {
+                return runEnd(b, p + 1 + (next >>> CharClass.LENGTH_SHIFT), to, next & CharClass.CLASS_MASK);
             }
         }
-        int cls = CharClass.classAt(b, p, to);
-        int afterFirst = p + CharClass.lengthAt(b, p, to);
+        int first = CharClass.classAndLength(b, p, to);
+        int cls = first & CharClass.CLASS_MASK;
+        int afterFirst = p + (first >>> CharClass.LENGTH_SHIFT);
         if (cls != CharClass.SPACE) {
             return runEnd(b, afterFirst, to, cls);
         }
         // A whitespace run: find its end, remembering where its last character starts.
         int lastStart = p;
         int q = afterFirst;
-        while (q < to && CharClass.classAt(b, q, to) == CharClass.SPACE) {
+        while (q < to) {
+            int next = CharClass.classAndLength(b, q, to);
+            if ((next & CharClass.CLASS_MASK) != CharClass.SPACE) {
+                break;
+            }
             lastStart = q;
-            q += CharClass.lengthAt(b, q, to);
+            q += next >>> CharClass.LENGTH_SHIFT;
         }
         if (q == to || lastStart == p) {
             return q;
@@ -96,16 +101,24 @@ public final class PreTokenizer {
                 int c = b[q];
                 if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
                     q++;
-                } else if (c < 0 && CharClass.classAt(b, q, to) == CharClass.LETTER) {
-                    q += CharClass.lengthAt(b, q, to);
-                } else {
+                } else if (c >= 0) {
                     return q;
+                } else {
+                    int next = CharClass.classAndLength(b, q, to);
+                    if ((next & CharClass.CLASS_MASK) != CharClass.LETTER) {
+                        return q;
+                    }
+                    q += next >>> CharClass.LENGTH_SHIFT;
                 }
             }
             return q;
         }
-        while (q < to && CharClass.classAt(b, q, to) == cls) {
-            q += CharClass.lengthAt(b, q, to);
+        while (q < to) {
+            int next = CharClass.classAndLength(b, q, to);
+            if ((next & CharClass.CLASS_MASK) != cls) {
+                return q;
+            }
+            q += next >>> CharClass.LENGTH_SHIFT;
         }
         return q;
     }

@@ -1,5 +1,8 @@
 package org.bpespark.pipeline.text;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +27,12 @@ public final class SpecialTokens {
     /** Indices into {@code tokenBytes}, longest token first, so the first hit at a place is the longest. */
     private final int[] byLength;
     private final boolean[] firstByte = new boolean[256];
+    /** The first byte of every token when they all share one (as {@code <|...|>} tokens do), else -1. */
+    private final int soleFirstByte;
     private final int maxLength;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     public SpecialTokens(List<String> tokens) {
         this.tokens = List.copyOf(tokens);
@@ -43,6 +51,9 @@ public final class SpecialTokens {
         order.sort(Comparator.comparingInt((Integer i) -> -tokenBytes[i].length).thenComparingInt(i -> i));
         this.byLength = order.stream().mapToInt(Integer::intValue).toArray();
         this.maxLength = max;
+        long firstBytes = tokenBytes.length == 0 ? 0
+                : java.util.Arrays.stream(tokenBytes).mapToInt(t -> t[0] & 0xFF).distinct().count();
+        this.soleFirstByte = firstBytes == 1 ? tokenBytes[0][0] & 0xFF : -1;
     }
 
     public static SpecialTokens none() {
@@ -71,20 +82,45 @@ public final class SpecialTokens {
         return -1;
     }
 
+    /**
+     * The first position in {@code [p, to)} whose byte can start a special token, or {@code to}.
+     * Every encoded byte passes through here, so when all tokens share their first byte it is
+     * searched eight bytes at a time (the zero-byte test of "Bit Twiddling Hacks" on {@code word ^
+     * pattern}); the lowest flagged byte is always a true match.
+     */
+    private int nextCandidate(byte[] b, int p, int to) {
+        if (soleFirstByte >= 0) {
+            long pattern = ONES * soleFirstByte;
+            for (; p + 8 <= to; p += 8) {
+                long x = (long) LONG_LE.get(b, p) ^ pattern;
+                long zeroBytes = (x - ONES) & ~x & HIGHS;
+                if (zeroBytes != 0) {
+                    return p + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
+                }
+            }
+        }
+        while (p < to && !firstByte[b[p] & 0xFF]) {
+            p++;
+        }
+        return p;
+    }
+
     /** Walks {@code b[from, to)}: text pieces (possibly empty ones skipped) and special tokens in order. */
     public void split(byte[] b, int from, int to, Visitor visitor) {
         int textStart = from;
         if (!tokens.isEmpty()) {
-            for (int p = from; p < to; p++) {
+            for (int p = nextCandidate(b, from, to); p < to; p = nextCandidate(b, p, to)) {
                 int hit = matchAt(b, p, to);
-                if (hit >= 0) {
-                    if (p > textStart) {
-                        visitor.text(b, textStart, p);
-                    }
-                    visitor.special(hit);
-                    p += tokenBytes[hit].length - 1;
-                    textStart = p + 1;
+                if (hit < 0) {
+                    p++;
+                    continue;
                 }
+                if (p > textStart) {
+                    visitor.text(b, textStart, p);
+                }
+                visitor.special(hit);
+                p += tokenBytes[hit].length;
+                textStart = p;
             }
         }
         if (to > textStart) {
@@ -95,11 +131,16 @@ public final class SpecialTokens {
     /** End of the last special token found scanning {@code b[from, to)} left to right, or {@code from} if none. */
     public int lastEnd(byte[] b, int from, int to) {
         int last = from;
-        for (int p = from; p < to; p++) {
-            int hit = tokens.isEmpty() ? -1 : matchAt(b, p, to);
-            if (hit >= 0) {
-                p += tokenBytes[hit].length - 1;
-                last = p + 1;
+        if (tokens.isEmpty()) {
+            return last;
+        }
+        for (int p = nextCandidate(b, from, to); p < to; p = nextCandidate(b, p, to)) {
+            int hit = matchAt(b, p, to);
+            if (hit < 0) {
+                p++;
+            } else {
+                p += tokenBytes[hit].length;
+                last = p;
             }
         }
         return last;
