@@ -47,7 +47,7 @@ public final class BpeMergeJob {
     }
 
     public static ObjectNode run(SparkSession spark, Options o) throws IOException {
-        Metrics.resetPeakHeap();
+        PeakHeap.reset();
         Metrics metrics = new Metrics();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = sc.hadoopConfiguration();
@@ -106,7 +106,7 @@ public final class BpeMergeJob {
             report.put("merges", model.mergeCount());
             report.put("merges_resumed_from_checkpoint", prior.size());
             report.put("merges_per_second", loopSeconds > 0 ? Math.round(newMerges / loopSeconds) : 0);
-            report.put("peak_driver_heap_bytes", Metrics.peakHeapBytes());
+            report.put("peak_driver_heap_bytes", PeakHeap.bytes());
             report.set("longest_tokens", new VocabStats(model).longestTokens(10));
             metrics.phases().put("write_ms", (System.nanoTime() - writeStart) / 1_000_000);
             report.set("phases", metrics.phases());

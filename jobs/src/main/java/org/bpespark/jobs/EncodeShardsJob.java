@@ -65,7 +65,7 @@ public final class EncodeShardsJob {
     }
 
     public static ObjectNode run(SparkSession spark, Options o) throws IOException {
-        Metrics.resetPeakHeap();
+        PeakHeap.reset();
         Metrics metrics = new Metrics();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration conf = sc.hadoopConfiguration();
@@ -130,7 +130,7 @@ public final class EncodeShardsJob {
             report.put("encode_mb_per_s", mbPerS);
             report.put("encode_cores", cores);
             report.set("pile_825gb_projection_hours", RunReport.pileProjection(mbPerS / cores));
-            report.put("peak_driver_heap_bytes", Metrics.peakHeapBytes());
+            report.put("peak_driver_heap_bytes", PeakHeap.bytes());
             RunReport.write(out, "encode-shards report", report);
             out.writeFile(ShardManifest.FILE_NAME, manifest.toJson()); // last: its presence marks a complete set
             out.commit();

@@ -80,7 +80,7 @@ public final class PretokenizeJob {
             stats.put("distinct_pretokens", distinct);
             stats.put("total_pretokens", total);
             stats.set("phases", metrics.phases());
-            stats.put("peak_driver_heap_bytes", Metrics.peakHeapBytes());
+            stats.put("peak_driver_heap_bytes", PeakHeap.bytes());
             if (documents.documentCount() == 0) {
                 throw new BadInputException("the input holds no text: " + o.inputs());
             }

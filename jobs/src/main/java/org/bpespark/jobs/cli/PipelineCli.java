@@ -2,6 +2,7 @@ package org.bpespark.jobs.cli;
 
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
+import java.util.List;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.bpespark.jobs.io.BadInputException;
 import picocli.CommandLine;
@@ -12,12 +13,14 @@ import picocli.CommandLine.Command;
  * on a cluster, or {@code bin/pipeline <command> …} embedded.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "bpe-spark 0.1.0",
-        description = "Distributed byte-level BPE: train a GPT-2-style tokenizer and encode a corpus into uint16 token shards.",
-        subcommands = {PretokenizeCommand.class, BpeMergeCommand.class, EncodeShardsCommand.class, TrainCommand.class,
-                RunCommand.class, TrainLocalCommand.class, ExperimentsCommand.class, AccountingCommand.class})
+        description = "Distributed byte-level BPE: train a GPT-2-style tokenizer and encode a corpus into uint16 token shards.")
 public final class PipelineCli {
     /** Exit code for input the pipeline refuses (bad files, options, existing output). */
     static final int BAD_INPUT = 2;
+
+    private static final List<Class<?>> COMMANDS = List.of(PretokenizeCommand.class, BpeMergeCommand.class,
+            EncodeShardsCommand.class, TrainCommand.class, RunCommand.class, TrainLocalCommand.class,
+            ExperimentsCommand.class, AccountingCommand.class);
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -26,8 +29,20 @@ public final class PipelineCli {
     /** Runs a command line and returns its exit code (for tests and the launcher). */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new PipelineCli());
+        // Only the command being run is added when the first argument names one: picocli reflects
+        // over every option of every command it is given, a tenth of a second of each start.
+        boolean named = args.length > 0 && COMMANDS.stream().anyMatch(c -> nameOf(c).equals(args[0]));
+        for (Class<?> command : COMMANDS) {
+            if (!named || nameOf(command).equals(args[0])) {
+                cli.addSubcommand(command);
+            }
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, commandLine.getErr()));
         return cli.execute(args);
+    }
+
+    private static String nameOf(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     private static int report(Throwable e, PrintWriter err) {

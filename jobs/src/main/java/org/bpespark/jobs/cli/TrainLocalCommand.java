@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.bpespark.jobs.Metrics;
+import org.bpespark.jobs.PeakHeap;
 import org.bpespark.pipeline.BpeModel;
 import org.bpespark.pipeline.BpeTrainer;
 import org.bpespark.pipeline.ParallelCounting;
@@ -54,7 +54,7 @@ final class TrainLocalCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "read_and_count_s=%.3f merge_loop_s=%.3f write_s=%.3f wall_s=%.3f%n",
                 (counted - start) / 1e9, loop, (end - trained) / 1e9, (end - start) / 1e9);
         System.out.printf(Locale.ROOT, "merges_per_s=%.0f peak_heap_mib=%.1f%n", model.mergeCount() / loop,
-                Metrics.peakHeapBytes() / 1048576.0);
+                PeakHeap.bytes() / 1048576.0);
         if (output != null) {
             System.out.println("tokenizer: " + output.toAbsolutePath());
         }
