@@ -87,7 +87,7 @@ public final class EncodeShardsJob {
         try {
             Path work = new Path(out.staging(), WORK);
             Documents documents = new Documents(sc, withSeparator(o.read(), eotToken));
-            JavaRDD<Documents.Piece> docs = documents.read(sc, files, model.specialTokens());
+            JavaRDD<Documents.Piece> docs = documents.read(sc, files, model.specialTokens(), true);
             Broadcast<BpeModel> broadcastModel = sc.broadcast(model);
             SerializableConf hadoop = new SerializableConf(conf);
             boolean specialsInText = documents.specialsInText();

@@ -54,7 +54,7 @@ public final class PretokenizeJob {
         try {
             Documents documents = new Documents(sc, o.read());
             List<String> specials = o.specialTokens();
-            JavaRDD<Documents.Piece> docs = documents.read(sc, files, specials);
+            JavaRDD<Documents.Piece> docs = documents.read(sc, files, specials, false);
             JavaRDD<Row> partial = docs.mapPartitions(it -> countPartition(it, specials));
             Dataset<Row> counts = spark.createDataFrame(partial, SCHEMA)
                     .groupBy("token").agg(functions.sum("count").as("count"));

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.Closeable;
+import java.io.DataInput;
+import java.io.DataOutput;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +18,9 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.function.IntFunction;
+import java.util.function.LongPredicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
@@ -51,7 +55,8 @@ import scala.Tuple2;
  * Reads a corpus as an RDD of documents (UTF-8 bytes, long text documents in pieces) in input order:
  * partitions follow the sorted file list and each file's splits in offset order, documents inside a
  * partition follow the file. That order is what makes the token shards independent of how the input
- * was split.
+ * was split. Counting, which needs no order, may ask for a compressed file to be spread over several
+ * partitions instead ({@link Stride}).
  *
  * <ul>
  *   <li>{@code text}: documents separated by a special token (plain, {@code .gz}, {@code .zst}),
@@ -66,6 +71,7 @@ import scala.Tuple2;
  */
 public final class Documents implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final int MAX_STRIDES = 8;
 
     public enum Format {
         TEXT, JSONL, PARQUET;
@@ -137,12 +143,15 @@ public final class Documents implements Serializable {
     }
 
     /**
-     * Reads the documents in input order as UTF-8 pieces.
+     * Reads the documents as UTF-8 pieces.
      *
      * @param specials the special tokens the pieces will be split on; text pieces are never cut inside one
+     * @param inOrder  documents in input order (for encoding); false lets each compressed text file,
+     *                 which Hadoop cannot split, be read by several partitions at once (for counting)
      */
     @SuppressWarnings("unchecked")
-    public JavaRDD<Piece> read(JavaSparkContext sc, List<Path> files, List<String> specials) throws IOException {
+    public JavaRDD<Piece> read(JavaSparkContext sc, List<Path> files, List<String> specials, boolean inOrder)
+            throws IOException {
         if (options.format() == Format.PARQUET) {
             return readParquet(sc, files);
         }
@@ -157,18 +166,39 @@ public final class Documents implements Serializable {
         if (options.format() == Format.TEXT) {
             byte[] separator = options.separator().getBytes(StandardCharsets.UTF_8);
             job.getConfiguration().setBoolean(TextSplits.SPLITTABLE, !hasBorder(separator));
+            job.getConfiguration().setInt(TextSplits.STRIDES, inOrder ? 1 : strides(sc, files));
             SerializableConf conf = new SerializableConf(sc.hadoopConfiguration());
             List<String> cutAround = List.copyOf(specials);
             JavaNewHadoopRDD<LongWritable, NullWritable> splits = (JavaNewHadoopRDD<LongWritable, NullWritable>)
                     sc.newAPIHadoopRDD(job.getConfiguration(), TextSplits.class, LongWritable.class, NullWritable.class);
             return splits.mapPartitionsWithInputSplit((split, ignored) -> new TextPieces(
-                    open((FileSplit) split, conf.get(), separator, new SpecialTokens(cutAround)), o, invalid, bytes), true);
+                    open((FileSplit) split, conf.get(), separator, new SpecialTokens(cutAround)),
+                    keeps(split), o, invalid, bytes), true);
         }
         JavaNewHadoopRDD<LongWritable, Text> records = (JavaNewHadoopRDD<LongWritable, Text>) sc.newAPIHadoopRDD(
                 job.getConfiguration(), WholeFileLines.class, LongWritable.class, Text.class);
         PartitionSum skipped = skippedRecords;
         return records.mapPartitionsWithInputSplit((split, it) ->
                 new JsonlRecords(((FileSplit) split).getPath().toString(), it, o, invalid, skipped, bytes), true);
+    }
+
+    /** Which documents, by start offset, a split's reader keeps: a {@link Stride}'s share, or all. */
+    private static LongPredicate keeps(InputSplit split) {
+        if (split instanceof Stride stride) {
+            return stride::keeps;
+        }
+        return documentStart -> true;
+    }
+
+    /**
+     * Readers per compressed text file: enough to give every core a share when there are fewer such
+     * files than cores, at most {@link #MAX_STRIDES} (each reader decompresses the whole file, which
+     * costs a few per cent of counting it).
+     */
+    private static int strides(JavaSparkContext sc, List<Path> files) {
+        CompressionCodecFactory codecs = new CompressionCodecFactory(sc.hadoopConfiguration());
+        long compressed = files.stream().filter(f -> codecs.getCodec(f) != null).count();
+        return compressed == 0 ? 1 : (int) Math.max(1, Math.min(MAX_STRIDES, sc.defaultParallelism() / compressed));
     }
 
     /**
@@ -322,6 +352,34 @@ public final class Documents implements Serializable {
      */
     public static final class TextSplits extends FileInputFormat<LongWritable, NullWritable> {
         static final String SPLITTABLE = "bpe.text.splittable";
+        /** Readers per compressed file ({@link Stride}s); 1 keeps a compressed file one split. */
+        static final String STRIDES = "bpe.text.compressed.strides";
+        /** Size of the blocks of decompressed text that strides take turns at (for tests). */
+        static final String STRIDE_BLOCK_BYTES = "bpe.text.stride.block.bytes";
+
+        @Override
+        public List<InputSplit> getSplits(JobContext context) throws IOException {
+            Configuration conf = context.getConfiguration();
+            int strides = conf.getInt(STRIDES, 1);
+            List<InputSplit> splits = super.getSplits(context);
+            if (strides <= 1) {
+                return splits;
+            }
+            CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
+            long blockBytes = conf.getLong(STRIDE_BLOCK_BYTES, Stride.BLOCK_BYTES);
+            List<InputSplit> spread = new ArrayList<>();
+            for (InputSplit split : splits) {
+                FileSplit file = (FileSplit) split;
+                if (codecs.getCodec(file.getPath()) == null) {
+                    spread.add(file);
+                    continue;
+                }
+                for (int k = 0; k < strides; k++) {
+                    spread.add(new Stride(file.getPath(), file.getLength(), file.getLocations(), k, strides, blockBytes));
+                }
+            }
+            return spread;
+        }
 
         @Override
         protected boolean isSplitable(JobContext context, Path file) {
@@ -367,17 +425,64 @@ public final class Documents implements Serializable {
         }
     }
 
-    /** Text documents as counted, valid UTF-8 pieces. */
+    /**
+     * One of {@code count} readers of a whole compressed file: each decompresses all of it and keeps
+     * the documents that start in blocks {@code index}, {@code index + count}, … of its decompressed
+     * text, so together they read every document once, on {@code count} cores instead of one. The
+     * documents come out of order, which counting does not mind.
+     */
+    public static final class Stride extends FileSplit {
+        static final long BLOCK_BYTES = 4 << 20;
+        private int index;
+        private int count;
+        private long blockBytes;
+
+        /** For Hadoop's deserialisation ({@link #readFields}). */
+        public Stride() {
+        }
+
+        Stride(Path file, long length, String[] hosts, int index, int count, long blockBytes) {
+            super(file, 0, length, hosts);
+            this.index = index;
+            this.count = count;
+            this.blockBytes = blockBytes;
+        }
+
+        boolean keeps(long documentStart) {
+            return (documentStart / blockBytes) % count == index;
+        }
+
+        @Override
+        public void write(DataOutput out) throws IOException {
+            super.write(out);
+            out.writeInt(index);
+            out.writeInt(count);
+            out.writeLong(blockBytes);
+        }
+
+        @Override
+        public void readFields(DataInput in) throws IOException {
+            super.readFields(in);
+            index = in.readInt();
+            count = in.readInt();
+            blockBytes = in.readLong();
+        }
+    }
+
+    /** Text documents as counted, valid UTF-8 pieces: those whose start {@code keeps} accepts. */
     private static final class TextPieces implements Iterator<Piece> {
         private final TextDocumentReader reader;
+        private final LongPredicate keeps;
         private final Options o;
         private final PartitionSum invalid;
         private final Tally tally;
         /** Whether the current document has been counted as holding invalid UTF-8. */
         private boolean countedInvalid;
+        private TextDocumentReader.RawPiece pending;
 
-        TextPieces(TextDocumentReader reader, Options o, PartitionSum invalid, Tally tally) {
+        TextPieces(TextDocumentReader reader, LongPredicate keeps, Options o, PartitionSum invalid, Tally tally) {
             this.reader = reader;
+            this.keeps = keeps;
             this.o = o;
             this.invalid = invalid;
             this.tally = tally;
@@ -385,12 +490,22 @@ public final class Documents implements Serializable {
 
         @Override
         public boolean hasNext() {
-            return reader.hasNext();
+            while (pending == null && reader.hasNext()) {
+                TextDocumentReader.RawPiece p = reader.next();
+                if (keeps.test(p.documentStart())) {
+                    pending = p;
+                }
+            }
+            return pending != null;
         }
 
         @Override
         public Piece next() {
-            TextDocumentReader.RawPiece p = reader.next();
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            TextDocumentReader.RawPiece p = pending;
+            pending = null;
             byte[] valid = sanitize(p.bytes(), o, null, bad -> reader.file() + ": invalid UTF-8 at byte "
                     + (p.documentStart() + p.offsetInDocument() + bad) + ", in the document that starts at byte "
                     + p.documentStart());
