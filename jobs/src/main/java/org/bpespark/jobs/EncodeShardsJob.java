@@ -89,13 +89,13 @@ public final class EncodeShardsJob {
             Documents documents = new Documents(sc, withSeparator(o.read(), eotToken));
             JavaRDD<Documents.Piece> docs = documents.read(sc, files, model.specialTokens(), true);
             Broadcast<BpeModel> broadcastModel = sc.broadcast(model);
-            SerializableConf hadoop = new SerializableConf(conf);
+            Broadcast<SerializableConf> hadoop = SerializableConf.broadcast(sc);
             boolean specialsInText = documents.specialsInText();
             Dtype dtype = o.dtype();
             String workDir = work.toString();
             List<Part> parts = metrics.time("encode", () -> docs.mapPartitionsWithIndex((p, it) ->
                     List.of(encodePartition(p, it, broadcastModel.value(), specialsInText, eot, dtype,
-                            new Path(workDir), hadoop.get())).iterator(), true).collect());
+                            new Path(workDir), hadoop.value().get())).iterator(), true).collect());
             List<Part> ordered = new ArrayList<>(parts);
             ordered.sort(java.util.Comparator.comparingInt(Part::partition));
             long totalTokens = ordered.stream().mapToLong(Part::tokens).sum();
@@ -106,7 +106,7 @@ public final class EncodeShardsJob {
             }
             List<ShardTask> tasks = plan(ordered, o.shardTokens());
             List<ShardManifest.Shard> written = metrics.time("assemble", () -> sc.parallelize(tasks, tasks.size())
-                    .map(t -> assemble(t, dtype, new Path(workDir), hadoop.get())).collect());
+                    .map(t -> assemble(t, dtype, new Path(workDir), hadoop.value().get())).collect());
             FileSystem fs = out.fileSystem();
             fs.delete(work, true);
             List<ShardManifest.Shard> shards = renumber(written, out.staging(), fs);

@@ -46,6 +46,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.bpespark.pipeline.text.SafeCuts;
 import org.bpespark.pipeline.text.SpecialTokens;
 import org.bpespark.pipeline.text.Utf8;
@@ -167,12 +168,12 @@ public final class Documents implements Serializable {
             byte[] separator = options.separator().getBytes(StandardCharsets.UTF_8);
             job.getConfiguration().setBoolean(TextSplits.SPLITTABLE, !hasBorder(separator));
             job.getConfiguration().setInt(TextSplits.STRIDES, inOrder ? 1 : strides(sc, files));
-            SerializableConf conf = new SerializableConf(sc.hadoopConfiguration());
+            Broadcast<SerializableConf> conf = SerializableConf.broadcast(sc);
             List<String> cutAround = List.copyOf(specials);
             JavaNewHadoopRDD<LongWritable, NullWritable> splits = (JavaNewHadoopRDD<LongWritable, NullWritable>)
                     sc.newAPIHadoopRDD(job.getConfiguration(), TextSplits.class, LongWritable.class, NullWritable.class);
             return splits.mapPartitionsWithInputSplit((split, ignored) -> new TextPieces(
-                    open((FileSplit) split, conf.get(), separator, new SpecialTokens(cutAround)),
+                    open((FileSplit) split, conf.value().get(), separator, new SpecialTokens(cutAround)),
                     keeps(split), o, invalid, bytes), true);
         }
         JavaNewHadoopRDD<LongWritable, Text> records = (JavaNewHadoopRDD<LongWritable, Text>) sc.newAPIHadoopRDD(
@@ -266,7 +267,7 @@ public final class Documents implements Serializable {
 
     private JavaRDD<Piece> readParquet(JavaSparkContext sc, List<Path> files) {
         List<String> names = files.stream().map(Path::toString).toList();
-        SerializableConf conf = new SerializableConf(sc.hadoopConfiguration());
+        Broadcast<SerializableConf> conf = SerializableConf.broadcast(sc);
         Options o = options;
         PartitionSum invalid = invalidUtf8Documents;
         PartitionSum skipped = skippedRecords;
@@ -274,7 +275,7 @@ public final class Documents implements Serializable {
         return sc.parallelize(names, Math.max(1, names.size())).mapPartitions(it -> {
             List<Piece> docs = new ArrayList<>();
             while (it.hasNext()) {
-                readParquetFile(it.next(), conf.get(), o, invalid, skipped, bytes, docs);
+                readParquetFile(it.next(), conf.value().get(), o, invalid, skipped, bytes, docs);
             }
             return docs.iterator();
         });
