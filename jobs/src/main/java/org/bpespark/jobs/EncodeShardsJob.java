@@ -178,6 +178,7 @@ public final class EncodeShardsJob {
         IntArrayList ids = new IntArrayList();
         try (OutputStream tokenOut = new BufferedOutputStream(fs.create(tokensTmp, true), 1 << 20);
              OutputStream lengthOut = new BufferedOutputStream(fs.create(lengthsTmp, true), 1 << 16)) {
+            TokenShards.IdWriter idWriter = new TokenShards.IdWriter(tokenOut, dtype);
             while (pieces.hasNext()) {
                 Documents.Piece piece = pieces.next();
                 byte[] text = piece.bytes();
@@ -190,7 +191,7 @@ public final class EncodeShardsJob {
                 if (piece.last()) {
                     ids.add(eot);
                 }
-                TokenShards.writeIds(tokenOut, ids.elements(), 0, ids.size(), dtype);
+                idWriter.write(ids.elements(), 0, ids.size());
                 documentTokens += ids.size();
                 tokens += ids.size();
                 bytes += text.length;

@@ -2,6 +2,8 @@ package org.bpespark.pipeline.format;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -81,15 +83,48 @@ public final class TokenShards {
 
     /** Writes ids {@code [from, to)} in the dtype's little-endian layout. */
     public static void writeIds(OutputStream out, int[] ids, int from, int to, Dtype dtype) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate((to - from) * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = from; i < to; i++) {
-            if (dtype == Dtype.UINT16) {
-                buf.putShort((short) ids[i]);
-            } else {
-                buf.putInt(ids[i]);
-            }
+        new IdWriter(out, dtype, Math.max(dtype.bytes, (to - from) * dtype.bytes)).write(ids, from, to);
+    }
+
+    /**
+     * Writes ids in a dtype's little-endian layout through one reused buffer: a writer per output
+     * stream, for writers that call it once per document (a new buffer per document was 126 MB of
+     * garbage per 200 MB of text in encode-shards).
+     */
+    public static final class IdWriter {
+        private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+        private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+        private final OutputStream out;
+        private final Dtype dtype;
+        private final byte[] buf;
+
+        public IdWriter(OutputStream out, Dtype dtype) {
+            this(out, dtype, 1 << 16);
         }
-        out.write(buf.array(), 0, buf.position());
+
+        private IdWriter(OutputStream out, Dtype dtype, int bufferBytes) {
+            this.out = out;
+            this.dtype = dtype;
+            this.buf = new byte[bufferBytes];
+        }
+
+        /** Writes ids {@code [from, to)}. */
+        public void write(int[] ids, int from, int to) throws IOException {
+            int n = 0;
+            for (int i = from; i < to; i++) {
+                if (n + dtype.bytes > buf.length) {
+                    out.write(buf, 0, n);
+                    n = 0;
+                }
+                if (dtype == Dtype.UINT16) {
+                    SHORT_LE.set(buf, n, (short) ids[i]);
+                } else {
+                    INT_LE.set(buf, n, ids[i]);
+                }
+                n += dtype.bytes;
+            }
+            out.write(buf, 0, n);
+        }
     }
 
     /** Encodes one uint64 little-endian value (a document end offset). */

@@ -43,6 +43,25 @@ class TokenShardsTest {
         assertArrayEquals(big, TokenShards.readIds(dir.resolve("big.bin"), Dtype.UINT32));
     }
 
+    /** One writer reused for many documents, some longer than its buffer, writes what one call for all of them does. */
+    @Test
+    void anIdWriterReusedAcrossDocumentsWritesTheSameBytes() throws IOException {
+        Random random = new Random(11);
+        int[] ids = random.ints(200_000, 0, 65536).toArray();
+        for (Dtype dtype : Dtype.values()) {
+            ByteArrayOutputStream whole = new ByteArrayOutputStream();
+            TokenShards.writeIds(whole, ids, 0, ids.length, dtype);
+            ByteArrayOutputStream pieces = new ByteArrayOutputStream();
+            TokenShards.IdWriter writer = new TokenShards.IdWriter(pieces, dtype);
+            for (int from = 0; from < ids.length; ) {
+                int to = Math.min(ids.length, from + (random.nextInt(10) == 0 ? 70_000 : random.nextInt(50)));
+                writer.write(ids, from, to);
+                from = to;
+            }
+            assertArrayEquals(whole.toByteArray(), pieces.toByteArray(), dtype.toString());
+        }
+    }
+
     @Test
     void aTruncatedBinOrIndexIsRefusedNamingTheFile() throws IOException {
         Path bin = Files.write(dir.resolve("t.bin"), new byte[] {1, 2, 3});
