@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import org.bpespark.pipeline.text.ByteSearch;
 import org.bpespark.pipeline.text.SafeCuts;
 import org.bpespark.pipeline.text.SpecialTokens;
 
@@ -193,9 +194,10 @@ final class TextDocumentReader implements Iterator<TextDocumentReader.RawPiece>,
 
     /** Index of the first delimiter in {@code buf[searchFrom, len)}, or -1. */
     private int indexOfDelimiter() {
-        byte first = delimiter[0];
-        for (int i = Math.max(searchFrom, pos); i + delimiter.length <= len; i++) {
-            if (buf[i] == first && Arrays.equals(buf, i, i + delimiter.length, delimiter, 0, delimiter.length)) {
+        int last = len - delimiter.length; // the last place a whole delimiter fits
+        for (int i = Math.max(searchFrom, pos); i <= last; i++) {
+            i = ByteSearch.indexOf(buf, i, last + 1, delimiter[0]);
+            if (i <= last && Arrays.equals(buf, i, i + delimiter.length, delimiter, 0, delimiter.length)) {
                 return i;
             }
         }

@@ -1,8 +1,5 @@
 package org.bpespark.pipeline.text;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,9 +27,6 @@ public final class SpecialTokens {
     /** The first byte of every token when they all share one (as {@code <|...|>} tokens do), else -1. */
     private final int soleFirstByte;
     private final int maxLength;
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
 
     public SpecialTokens(List<String> tokens) {
         this.tokens = List.copyOf(tokens);
@@ -84,20 +78,12 @@ public final class SpecialTokens {
 
     /**
      * The first position in {@code [p, to)} whose byte can start a special token, or {@code to}.
-     * Every encoded byte passes through here, so when all tokens share their first byte it is
-     * searched eight bytes at a time (the zero-byte test of "Bit Twiddling Hacks" on {@code word ^
-     * pattern}); the lowest flagged byte is always a true match.
+     * Every encoded byte passes through here, so when all tokens share their first byte (as
+     * {@code <|...|>} tokens do) it is searched eight bytes at a time.
      */
     private int nextCandidate(byte[] b, int p, int to) {
         if (soleFirstByte >= 0) {
-            long pattern = ONES * soleFirstByte;
-            for (; p + 8 <= to; p += 8) {
-                long x = (long) LONG_LE.get(b, p) ^ pattern;
-                long zeroBytes = (x - ONES) & ~x & HIGHS;
-                if (zeroBytes != 0) {
-                    return p + (Long.numberOfTrailingZeros(zeroBytes) >>> 3);
-                }
-            }
+            return ByteSearch.indexOf(b, p, to, (byte) soleFirstByte);
         }
         while (p < to && !firstByte[b[p] & 0xFF]) {
             p++;

@@ -61,7 +61,7 @@ public final class Utf8 {
         int p = from;
         while (p < to) {
             if (b[p] >= 0) {
-                p++;
+                p = ByteSearch.firstNonAscii(b, p, to);
             } else if (codePointAt(b, p, to) < 0) {
                 return p;
             } else {
