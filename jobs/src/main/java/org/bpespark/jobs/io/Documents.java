@@ -349,7 +349,8 @@ public final class Documents implements Serializable {
     /**
      * Splits of text files, one record each (its start), for {@link TextDocumentReader} to read: plain
      * files are split as Hadoop splits them (block size, {@code --max-split-bytes}) unless the separator
-     * forbids it, compressed files are one split.
+     * forbids it, compressed files are one split, or {@link #STRIDES} {@link Stride}s when read for
+     * counting.
      */
     public static final class TextSplits extends FileInputFormat<LongWritable, NullWritable> {
         static final String SPLITTABLE = "bpe.text.splittable";
