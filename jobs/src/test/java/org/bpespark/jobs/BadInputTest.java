@@ -213,6 +213,19 @@ class BadInputTest {
                 "no input files under", "no-files");
     }
 
+    @Test
+    void trainLocalRefusesAMissingFileAFolderAndAnEmptyFile() throws IOException {
+        Path empty = Files.createFile(tmp.resolve("empty-local.txt"));
+        Path folder = Files.createDirectories(tmp.resolve("a-folder"));
+        Path out = Files.createDirectories(tmp.resolve("out")).resolve("result");
+        refused(out, args("train-local", "--input", str(tmp.resolve("no-such-corpus.txt")), "--vocab-size", "300",
+                "--output", str(out)), "input path does not exist", "no-such-corpus.txt");
+        refused(out, args("train-local", "--input", str(folder), "--vocab-size", "300", "--output", str(out)),
+                "not a file", "a-folder");
+        refused(out, args("train-local", "--input", str(empty), "--vocab-size", "300", "--output", str(out)),
+                "the input holds no text", "empty-local.txt");
+    }
+
     // ---------------------------------------------------------------- invalid UTF-8
 
     /** Four documents, two with invalid UTF-8 (a stray 0xFF at file byte 26, a truncated euro sign). */

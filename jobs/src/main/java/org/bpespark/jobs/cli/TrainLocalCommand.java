@@ -1,10 +1,12 @@
 package org.bpespark.jobs.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.bpespark.jobs.PeakHeap;
+import org.bpespark.jobs.io.BadInputException;
 import org.bpespark.pipeline.BpeModel;
 import org.bpespark.pipeline.BpeTrainer;
 import org.bpespark.pipeline.ParallelCounting;
@@ -37,10 +39,21 @@ final class TrainLocalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        for (Path input : inputs) {
+            if (!Files.exists(input)) {
+                throw new BadInputException("input path does not exist: " + input);
+            }
+            if (!Files.isRegularFile(input)) {
+                throw new BadInputException("not a file: " + input + " (train-local reads local files; train reads folders and globs)");
+            }
+        }
         BpeTrainer trainer = new BpeTrainer(vocabSize, specials.list());
         long start = System.nanoTime();
         long[] bytes = {0};
         PreTokenCounter counter = ParallelCounting.count(inputs, specials.list(), threads, bytes);
+        if (bytes[0] == 0) {
+            throw new BadInputException("the input holds no text: " + inputs);
+        }
         long counted = System.nanoTime();
         BpeModel model = trainer.train(counter.toCounts());
         long trained = System.nanoTime();
