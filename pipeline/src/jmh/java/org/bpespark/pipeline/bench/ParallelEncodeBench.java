@@ -22,7 +22,8 @@ import org.bpespark.pipeline.text.SpecialTokens;
  * splits at document ends (as encode-shards' partitions are), encoded on 1 and then on N plain
  * threads, each thread with its own new tokenizer (as each executor thread has), a fresh pool and
  * fresh tokenizers per run. Prints the median MB/s of each and their ratio: the ceiling for
- * encode-shards' speed-up over one core, which also pays for reading, checking and writing.
+ * encode-shards' speed-up over one core, which also pays for reading, checking and writing. Also
+ * prints the first pass, made on N threads in the fresh JVM: what a single cold pass can give.
  *
  * <pre>java -cp TEST_CLASSPATH org.bpespark.pipeline.bench.ParallelEncodeBench FILE GPT2_DIR [--threads 2] [--runs 3]</pre>
  */
@@ -44,11 +45,16 @@ public final class ParallelEncodeBench {
             splits.add(Arrays.copyOf(buf, len));
             bytes[0] += len;
         });
-        long tokens = encode(model, splits, 1); // warm-up: the JIT compiles the encoder
+        // The first pass, on N threads in this fresh JVM, pays what a single encode-shards job pays:
+        // the JIT compiling the encoder while it runs, and every thread's cache filling from empty.
+        long start = System.nanoTime();
+        long tokens = encode(model, splits, threads);
+        double cold = bytes[0] / 1e6 / ((System.nanoTime() - start) / 1e9);
         double one = medianMbPerS(model, splits, 1, runs, bytes[0]);
         double many = medianMbPerS(model, splits, threads, runs, bytes[0]);
         System.out.printf(Locale.ROOT, "parallel-encode: %s, %,d bytes, %,d tokens, %d splits%n", file.getFileName(),
                 bytes[0], tokens, splits.size());
+        System.out.printf(Locale.ROOT, "engine=ours-%d-threads-splits-cold-jvm mb_per_s=%.2f%n", threads, cold);
         System.out.printf(Locale.ROOT, "engine=ours-1-thread-splits mb_per_s=%.2f%n", one);
         System.out.printf(Locale.ROOT, "engine=ours-%d-threads-splits mb_per_s=%.2f%n", threads, many);
         System.out.printf(Locale.ROOT, "ratio %d-threads/1-thread=%.2f%n", threads, many / one);
