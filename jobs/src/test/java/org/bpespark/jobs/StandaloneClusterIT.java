@@ -192,11 +192,11 @@ class StandaloneClusterIT {
     /** The input folder: three files of different kinds, ≈ 1.05 MB of text, ≈ 23 partitions. */
     private static Path prepareInputs(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.copy(shared().resolve("conformance/cs336/fixtures/tinystories_sample.txt"), dir.resolve("a-sample.txt"));
-        Files.copy(shared().resolve("corpora/tinystories_en_real.txt.zst"), dir.resolve("b-real.txt.zst"));
+        Files.copy(TestData.shared().resolve("conformance/cs336/fixtures/tinystories_sample.txt"), dir.resolve("a-sample.txt"));
+        Files.copy(TestData.shared().resolve("corpora/tinystories_en_real.txt.zst"), dir.resolve("b-real.txt.zst"));
         // ~40 KB of another corpus as plain text (≈ 20 splits), cut after a document separator
         byte[] head;
-        try (InputStream in = new ZstdInputStream(Files.newInputStream(shared().resolve("corpora/tinystories_like_en.txt.zst")))) {
+        try (InputStream in = new ZstdInputStream(Files.newInputStream(TestData.shared().resolve("corpora/tinystories_like_en.txt.zst")))) {
             head = in.readNBytes(45_000);
         }
         String text = new String(head, StandardCharsets.ISO_8859_1);
@@ -241,21 +241,6 @@ class StandaloneClusterIT {
             }
         }
         return false;
-    }
-
-    /** {@code ../shared}, as failsafe passes it ({@code shared.dir}), or found next to a parent folder. */
-    private static Path shared() {
-        String configured = System.getProperty("shared.dir");
-        if (configured != null && Files.isDirectory(Path.of(configured))) {
-            return Path.of(configured);
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolveSibling("shared");
-            if (Files.isDirectory(candidate.resolve("corpora"))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("../shared not found; set -Dshared.dir");
     }
 
     private static double secondsSince(long start) {

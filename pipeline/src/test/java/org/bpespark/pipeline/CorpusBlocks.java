@@ -1,14 +1,9 @@
 package org.bpespark.pipeline;
 
-import com.github.luben.zstd.ZstdInputStream;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads a decompressed {@code <|endoftext|>}-separated corpus in blocks that end right after a
@@ -38,19 +33,6 @@ final class CorpusBlocks implements AutoCloseable {
 
     CorpusBlocks(InputStream in) {
         this.in = in;
-    }
-
-    /** Opens {@code .zst} / {@code .gz} files decompressed, anything else as is. */
-    static InputStream open(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        String name = file.getFileName().toString();
-        if (name.endsWith(".zst")) {
-            return new ZstdInputStream(raw);
-        }
-        if (name.endsWith(".gz")) {
-            return new GZIPInputStream(raw, 1 << 16);
-        }
-        return raw;
     }
 
     /** Advances to the next block; false at the end of the input. */

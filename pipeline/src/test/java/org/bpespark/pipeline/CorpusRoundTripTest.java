@@ -100,7 +100,7 @@ class CorpusRoundTripTest {
     private static Totals roundTripText(Path file) throws Exception {
         Totals totals = new Totals();
         InFlight inFlight = new InFlight();
-        try (CorpusBlocks in = new CorpusBlocks(CorpusBlocks.open(file))) {
+        try (CorpusBlocks in = new CorpusBlocks(CorpusChunks.open(file))) {
             while (in.next()) {
                 byte[] block = Arrays.copyOfRange(in.buffer(), in.start(), in.start() + in.length());
                 long offset = in.offset();
@@ -125,7 +125,7 @@ class CorpusRoundTripTest {
         Totals totals = new Totals();
         InFlight inFlight = new InFlight();
         try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(CorpusBlocks.open(file), StandardCharsets.UTF_8), 1 << 16)) {
+                new InputStreamReader(CorpusChunks.open(file), StandardCharsets.UTF_8), 1 << 16)) {
             List<String> batch = new ArrayList<>();
             long batchFirstLine = 1;
             int batchChars = 0;

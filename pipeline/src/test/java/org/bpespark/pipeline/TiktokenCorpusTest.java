@@ -88,7 +88,7 @@ class TiktokenCorpusTest {
         long tokens = 0;
         int separators = 0;
         int block = 0;
-        try (CorpusBlocks in = new CorpusBlocks(CorpusBlocks.open(file))) {
+        try (CorpusBlocks in = new CorpusBlocks(CorpusChunks.open(file))) {
             for (; in.next(); block++) {
                 byte[] buf = in.buffer();
                 inputSha.update(buf, in.start(), in.length());
@@ -199,7 +199,7 @@ class TiktokenCorpusTest {
                 blockSha = sha256();
             }
         };
-        try (java.io.Reader reader = new java.io.InputStreamReader(CorpusBlocks.open(Conformance.corpus(corpus)),
+        try (java.io.Reader reader = new java.io.InputStreamReader(CorpusChunks.open(Conformance.corpus(corpus)),
                 StandardCharsets.UTF_8)) {
             new Tokenizer(gpt2).encode(reader, state::accept);
         }

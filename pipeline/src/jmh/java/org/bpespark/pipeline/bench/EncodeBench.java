@@ -158,7 +158,8 @@ public final class EncodeBench {
         return ids;
     }
 
-    private static String option(List<String> args, String name, String fallback) {
+    /** The value after {@code name} in the arguments, or {@code fallback} (shared by the benchmark mains). */
+    static String option(List<String> args, String name, String fallback) {
         int i = args.indexOf(name);
         return i >= 0 ? args.get(i + 1) : fallback;
     }

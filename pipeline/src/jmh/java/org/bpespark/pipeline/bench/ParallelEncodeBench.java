@@ -37,8 +37,8 @@ public final class ParallelEncodeBench {
         List<String> opts = Arrays.asList(args);
         Path file = Path.of(args[0]);
         BpeModel model = TokenizerFiles.load(TokenizerFiles.localDir(Path.of(args[1])));
-        int threads = Integer.parseInt(option(opts, "--threads", "2"));
-        int runs = Integer.parseInt(option(opts, "--runs", "3"));
+        int threads = Integer.parseInt(EncodeBench.option(opts, "--threads", "2"));
+        int runs = Integer.parseInt(EncodeBench.option(opts, "--runs", "3"));
         List<byte[]> splits = new ArrayList<>();
         long[] bytes = {0};
         CorpusChunks.read(file, new SpecialTokens(model.specialTokens()), SPLIT_BYTES, (buf, len) -> {
@@ -93,10 +93,5 @@ public final class ParallelEncodeBench {
         } finally {
             pool.shutdown();
         }
-    }
-
-    private static String option(List<String> args, String name, String fallback) {
-        int i = args.indexOf(name);
-        return i >= 0 ? args.get(i + 1) : fallback;
     }
 }

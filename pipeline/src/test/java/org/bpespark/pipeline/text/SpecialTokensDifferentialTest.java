@@ -93,22 +93,31 @@ class SpecialTokensDifferentialTest {
         return best;
     }
 
-    private static List<String> naiveSplit(byte[] text, int from, int to, List<String> tokens) {
-        List<String> out = new ArrayList<>();
-        int textStart = from;
-        int p = from;
-        while (p < to) {
+    /** The special tokens the naive search finds, left to right, as {start, token index}. */
+    private static List<int[]> naiveMatches(byte[] text, int from, int to, List<String> tokens) {
+        List<int[]> matches = new ArrayList<>();
+        for (int p = from; p < to; ) {
             int hit = naiveMatch(text, p, to, tokens);
             if (hit < 0) {
                 p++;
-                continue;
+            } else {
+                matches.add(new int[] {p, hit});
+                p += tokens.get(hit).getBytes(StandardCharsets.UTF_8).length;
             }
-            if (p > textStart) {
-                out.add("text:" + new String(text, textStart, p - textStart, StandardCharsets.UTF_8));
+        }
+        return matches;
+    }
+
+    private static List<String> naiveSplit(byte[] text, int from, int to, List<String> tokens) {
+        List<String> out = new ArrayList<>();
+        int textStart = from;
+        for (int[] match : naiveMatches(text, from, to, tokens)) {
+            if (match[0] > textStart) {
+                out.add("text:" + new String(text, textStart, match[0] - textStart, StandardCharsets.UTF_8));
             }
-            out.add("special:" + tokens.get(hit));
-            p += tokens.get(hit).getBytes(StandardCharsets.UTF_8).length;
-            textStart = p;
+            String token = tokens.get(match[1]);
+            out.add("special:" + token);
+            textStart = match[0] + token.getBytes(StandardCharsets.UTF_8).length;
         }
         if (to > textStart) {
             out.add("text:" + new String(text, textStart, to - textStart, StandardCharsets.UTF_8));
@@ -117,17 +126,11 @@ class SpecialTokensDifferentialTest {
     }
 
     private static int naiveLastEnd(byte[] text, int from, int to, List<String> tokens) {
-        int last = from;
-        int p = from;
-        while (p < to) {
-            int hit = naiveMatch(text, p, to, tokens);
-            if (hit < 0) {
-                p++;
-            } else {
-                p += tokens.get(hit).getBytes(StandardCharsets.UTF_8).length;
-                last = p;
-            }
+        List<int[]> matches = naiveMatches(text, from, to, tokens);
+        if (matches.isEmpty()) {
+            return from;
         }
-        return last;
+        int[] last = matches.get(matches.size() - 1);
+        return last[0] + tokens.get(last[1]).getBytes(StandardCharsets.UTF_8).length;
     }
 }
