@@ -89,7 +89,7 @@ public final class EncodeShardsJob {
             Documents documents = new Documents(sc, withSeparator(o.read(), eotToken));
             JavaRDD<Documents.Piece> docs = documents.read(sc, files, model.specialTokens(), true);
             Broadcast<BpeModel> broadcastModel = sc.broadcast(model);
-            Broadcast<SerializableConf> hadoop = SerializableConf.broadcast(sc);
+            Broadcast<SerializableConf> hadoop = documents.hadoopConf();
             boolean specialsInText = documents.specialsInText();
             Dtype dtype = o.dtype();
             String workDir = work.toString();

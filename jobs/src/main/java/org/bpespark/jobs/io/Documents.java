@@ -97,9 +97,11 @@ public final class Documents implements Serializable {
     private final PartitionSum skippedRecords;
     private final PartitionSum documentBytes;
     private final PartitionSum documentCount;
+    private final Broadcast<SerializableConf> hadoopConf;
 
     public Documents(JavaSparkContext sc, Options options) {
         this.options = options;
+        this.hadoopConf = SerializableConf.broadcast(sc);
         this.invalidUtf8Documents = PartitionSum.register(sc, "documents with invalid UTF-8");
         this.skippedRecords = PartitionSum.register(sc, "skipped bad records");
         this.documentBytes = PartitionSum.register(sc, "document bytes");
@@ -108,6 +110,11 @@ public final class Documents implements Serializable {
 
     public Options options() {
         return options;
+    }
+
+    /** The driver's Hadoop configuration as the readers get it on the executors, for the job's other tasks. */
+    public Broadcast<SerializableConf> hadoopConf() {
+        return hadoopConf;
     }
 
     public long invalidUtf8Documents() {
@@ -168,7 +175,7 @@ public final class Documents implements Serializable {
             byte[] separator = options.separator().getBytes(StandardCharsets.UTF_8);
             job.getConfiguration().setBoolean(TextSplits.SPLITTABLE, !hasBorder(separator));
             job.getConfiguration().setInt(TextSplits.STRIDES, inOrder ? 1 : strides(sc, files));
-            Broadcast<SerializableConf> conf = SerializableConf.broadcast(sc);
+            Broadcast<SerializableConf> conf = hadoopConf;
             List<String> cutAround = List.copyOf(specials);
             JavaNewHadoopRDD<LongWritable, NullWritable> splits = (JavaNewHadoopRDD<LongWritable, NullWritable>)
                     sc.newAPIHadoopRDD(job.getConfiguration(), TextSplits.class, LongWritable.class, NullWritable.class);
@@ -267,7 +274,7 @@ public final class Documents implements Serializable {
 
     private JavaRDD<Piece> readParquet(JavaSparkContext sc, List<Path> files) {
         List<String> names = files.stream().map(Path::toString).toList();
-        Broadcast<SerializableConf> conf = SerializableConf.broadcast(sc);
+        Broadcast<SerializableConf> conf = hadoopConf;
         Options o = options;
         PartitionSum invalid = invalidUtf8Documents;
         PartitionSum skipped = skippedRecords;
