@@ -19,7 +19,6 @@ import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
-import org.bpespark.jobs.cli.PipelineCli;
 import org.bpespark.pipeline.BpeModel;
 import org.bpespark.pipeline.BpeModel.Merge;
 import org.bpespark.pipeline.BpeTrainer;
@@ -168,16 +167,9 @@ class StandaloneClusterIT {
 
     /** Runs the CLI in this JVM with {@code spark.master=local[2]}; the session is stopped afterwards. */
     private static int embedded(String... args) {
-        String previous = System.getProperty("spark.master");
-        System.setProperty("spark.master", "local[2]");
         try {
-            return PipelineCli.execute(args);
+            return Embedded.runForExitCode("local[2]", args);
         } finally {
-            if (previous == null) {
-                System.clearProperty("spark.master");
-            } else {
-                System.setProperty("spark.master", previous);
-            }
             // the command stops its session; make sure, so no context outlives the call
             for (scala.Option<SparkSession> s : List.of(SparkSession.getActiveSession(), SparkSession.getDefaultSession())) {
                 if (s.isDefined()) {
